@@ -40,6 +40,10 @@ export interface RunResult {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   durationMs: number;
+  /** One readable line on how the run ended, e.g. "wall-time limit of 2 s exceeded; ...". */
+  reason?: string;
+  /** The sandbox itself failed (could not start the command, create its cgroup, ...). */
+  sandboxError?: string;
 }
 
 /** What isolation a sandbox really has; missing features are warnings shown in reports. */
@@ -51,6 +55,10 @@ export interface IsolationReport {
   readOnlyRoot: boolean;
   processLimit: "cgroup" | "rlimit-nproc" | "none" | "remote";
   warnings: string[];
+  /** Who scripts run as, e.g. "uid 65534" or "root". */
+  user?: string;
+  /** The interpreter argv[0] "python3" maps to. */
+  python?: string;
 }
 
 export interface RunOptions {
