@@ -34,6 +34,8 @@ export interface LengthStats {
 export interface MalformedLine {
   line: number;
   error: string;
+  /** The file the line is in (set by the readers; several files make up one hf:// source). */
+  file?: string;
 }
 
 export interface SourceProfile {
@@ -68,4 +70,21 @@ export interface SourceProfile {
    * leaks the benchmark.
    */
   benchmarkOverlap?: number;
+}
+
+/**
+ * Counters of one streaming read, filled in while records are yielded and complete when the
+ * iteration ends. Run reports carry them, so nothing that was skipped goes unnoticed.
+ */
+export interface ReadStats {
+  /** Records yielded (parsed objects). */
+  rows: number;
+  /** Records that could not be parsed and were skipped. */
+  malformed: number;
+  /** The first few malformed records (line and reason); `file` is set when it was one of several. */
+  malformedExamples: MalformedLine[];
+  /** Lines (records) holding bytes that are not valid UTF-8, decoded with U+FFFD. */
+  invalidUtf8Lines: number;
+  /** Bytes read from disk. */
+  bytes: number;
 }
