@@ -8,7 +8,7 @@ import { renderPlanMd } from "./plan-md.js";
 import type { Plan } from "./plan.js";
 
 export interface PlanOutput {
-  plan: Plan;
+  recipePlan: Plan;
   planMd: string;
   planDecisions: unknown[];
 }
@@ -34,5 +34,5 @@ export async function planRecipe(args: { state: RecipeStateValue; ctx: RecipeCon
   });
   const planMd = renderPlanMd(plan, { task: loaded.spec, contract: prepared.contract, profiles: prepared.profiles });
   writeFileAtomic(path.join(state.workDir!, "plan.md"), planMd);
-  return { plan, planMd, planDecisions: decisions };
+  return { recipePlan: plan, planMd, planDecisions: decisions };
 }

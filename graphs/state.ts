@@ -1,0 +1,92 @@
+/**
+ * State and run configuration of the recipe graph. Reducers are exported pure functions so they
+ * can be unit-tested on their own.
+ */
+import { ReducedValue, StateSchema } from "@langchain/langgraph";
+import { z } from "zod";
+import type { LoadedTask, TaskSpec } from "../src/task/spec.js";
+import type { PreparedTask } from "../src/recipe/prepare.js";
+import type { Plan } from "../agents/planner/plan.js";
+import type { Report } from "../src/verify/report.js";
+import type { Attempt } from "../agents/interpreter/attempt.js";
+
+/** Run configuration, read from the LangGraph runtime context (Studio: "Configure"). */
+export const RecipeContextSchema = z.object({
+  policy: z.string().default("builtin").describe("'builtin' or a policy.json of trained built-in parameters"),
+  seed: z.number().int().default(0).describe("Seed of every stochastic choice; same seed, same recipe"),
+  temperature: z.number().min(0).default(1).describe("Sampling temperature of the policy (0 = greedy)"),
+  sandbox: z.enum(["auto", "local", "e2b"]).default("auto").describe("Where recipes run; auto = e2b when E2B_API_KEY is set"),
+  samples: z.number().int().positive().default(100).describe("Records the verifier grades"),
+  maxAttempts: z.number().int().min(1).max(10).default(3).describe("Executions before giving up (1 + repairs)"),
+  approve: z.boolean().default(false).describe("Pause after planning for a human to approve or edit the plan"),
+  ngram: z.number().int().min(5).max(50).default(13).describe("n of the contamination n-grams"),
+  wallSeconds: z.number().positive().default(300).describe("Wall-time limit of one script run"),
+  memoryMb: z.number().positive().default(2048).describe("Memory limit of one script run"),
+  runsDir: z.string().default("runs").describe("Where runs without an explicit outDir are written"),
+});
+export type RecipeContext = z.infer<typeof RecipeContextSchema>;
+
+/** Applies defaults to whatever context a caller (CLI, Studio, a parent graph) passed. */
+export function recipeContext(raw: unknown): RecipeContext {
+  return RecipeContextSchema.parse(raw ?? {});
+}
+
+export function appendAttempts(current: Attempt[], update: Attempt[]): Attempt[] {
+  return [...current, ...update];
+}
+
+export function mergeTimings(current: Record<string, number>, update: Record<string, number>): Record<string, number> {
+  const out = { ...current };
+  for (const [k, v] of Object.entries(update)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+export function appendWarnings(current: string[], update: string[]): string[] {
+  return [...current, ...update.filter((w) => !current.includes(w))];
+}
+
+export const RecipeState = new StateSchema({
+  // ---- input (what Studio's form shows)
+  taskPath: z.string().optional().describe("Path of a task spec JSON file"),
+  task: z.custom<TaskSpec>().optional().describe("An inline task spec (instead of taskPath)"),
+  outDir: z.string().optional().describe("Run folder; default runs/<task>-<time>-s<seed>"),
+  only: z.array(z.string()).optional().describe("Restrict the planner to these source ids"),
+  maxRecords: z.number().int().positive().optional().describe("Override the spec's budget.max_records"),
+  force: z.boolean().optional().describe("Replace an earlier run in outDir"),
+
+  // ---- working state
+  loaded: z.custom<LoadedTask>().optional(),
+  prepared: z.custom<PreparedTask>().optional(),
+  /** Hidden staging folder inside outDir; published into outDir when the run ends. */
+  workDir: z.string().optional(),
+  recipePlan: z.custom<Plan>().optional(),
+  planMd: z.string().optional(),
+  planDecisions: z.custom<unknown[]>().optional(),
+  approval: z.custom<{ action: "approve" | "reject" | "edit"; sources?: string[]; note?: string }>().optional(),
+  recipe: z.string().optional(),
+  check: z.string().optional(),
+  /** What the coder changed for the next attempt, recorded with it. */
+  fix: z.string().optional(),
+  /** Set when the coder cannot produce (or repair) code: the run goes straight to verify. */
+  codeError: z.string().optional(),
+  attempts: new ReducedValue(z.array(z.custom<Attempt>()).default(() => []), {
+    inputSchema: z.array(z.custom<Attempt>()),
+    reducer: appendAttempts,
+  }),
+  timings: new ReducedValue(z.record(z.string(), z.number()).default(() => ({})), {
+    inputSchema: z.record(z.string(), z.number()),
+    reducer: mergeTimings,
+  }),
+  warnings: new ReducedValue(z.array(z.string()).default(() => []), {
+    inputSchema: z.array(z.string()),
+    reducer: appendWarnings,
+  }),
+
+  // ---- output
+  report: z.custom<Report>().optional(),
+  status: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export type RecipeStateValue = typeof RecipeState.State;
+export type RecipeStateUpdate = typeof RecipeState.Update;

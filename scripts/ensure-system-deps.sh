@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages the sandbox and tests rely on, when missing and possible
+# (root with apt-get). Without them datachef still runs, but says loudly what isolation it lacks.
+set -u
+need=()
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+[ -x /usr/bin/python3 ] || need+=(python3)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing system packages: ${need[*]}" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 \
+    || echo "WARNING: could not install ${need[*]}; sandbox isolation will be weaker (see report warnings)" >&2
+else
+  echo "WARNING: missing ${need[*]} (install them for full sandbox isolation: apt-get install ${need[*]})" >&2
+fi
+exit 0
