@@ -1,5 +1,5 @@
 /** `datachef cook`: the recipe graph end to end, with progress on stderr. */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { recipeGraph } from "../../graphs/recipe.js";
 import { recipeContext, type RecipeContext } from "../../graphs/state.js";
 import { isProgressEvent } from "../recipe/progress.js";
@@ -20,8 +20,15 @@ export interface CookOptions {
   maxAttempts: number;
   maxRecords?: number;
   only?: string;
+  recipe?: string;
+  check?: string;
   force?: boolean;
   json?: boolean;
+}
+
+export function readScript(file: string, what: string): string {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${what} ${file}: no such file`);
+  return readFileSync(file, "utf8");
 }
 
 export function checkTaskFile(taskPath: string): void {
@@ -56,6 +63,8 @@ export async function cookTask(
     maxRecords: opts.maxRecords,
     only: opts.only ? opts.only.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     force: opts.force,
+    recipe: opts.recipe ? readScript(opts.recipe, "--recipe") : undefined,
+    check: opts.check ? readScript(opts.check, "--check") : undefined,
   };
   let report: Report | undefined;
   let outDir = opts.out ?? "";

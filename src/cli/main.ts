@@ -40,6 +40,8 @@ function buildProgram(setCode: (c: number) => void): Command {
     .option("--max-attempts <n>", "executions before giving up (1 + repairs)", intArg("--max-attempts"), 3)
     .option("--max-records <n>", "override the spec's budget.max_records", intArg("--max-records"))
     .option("--only <ids>", "comma-separated source ids the planner may use")
+    .option("--recipe <file>", "start from this recipe.py (e.g. an edited one); the coder repairs it if it fails")
+    .option("--check <file>", "the check.py that goes with --recipe")
     .option("--force", "replace an earlier run in the --out folder")
     .option("--json", "print the report as JSON on stdout")
     .action(async (task: string, opts) => setCode(await cookCommand(task, opts)));

@@ -2,12 +2,10 @@
  * `datachef run`: runs a user's own recipe script under exactly the sandbox rules of a cooked
  * recipe (staged sources, toolkit, fingerprints, limits), then verifies its output.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { loadTaskForRun } from "../recipe/load.js";
 import { runAttempt } from "../../agents/interpreter/index.js";
 import { verifyRun } from "../../agents/verifier/index.js";
-import { CliError } from "./errors.js";
-import { checkTaskFile } from "./cook.js";
+import { checkTaskFile, readScript } from "./cook.js";
 import { ProgressDisplay } from "./progress.js";
 import { failureLine, summarizeReport } from "./summary.js";
 import type { ProgressFn } from "../recipe/progress.js";
@@ -22,11 +20,6 @@ export interface RunCliOptions {
   memory: number;
   force?: boolean;
   json?: boolean;
-}
-
-function readScript(file: string, what: string): string {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${file}: no such ${what}`);
-  return readFileSync(file, "utf8");
 }
 
 export async function runCommand(taskPath: string, recipePath: string, opts: RunCliOptions): Promise<number> {

@@ -1,0 +1,152 @@
+/**
+ * Benchmark fingerprints (`benchmark_ngrams.json`): hashed n-grams of every long string leaf of
+ * the benchmark, so recipes and the verifier can detect contamination without ever seeing
+ * benchmark text. The Python toolkit (`contamination_of`) applies the same rule; a cross-language
+ * test keeps the two equal. Rules: docs/architecture.md, "Benchmark fingerprints".
+ */
+import * as crypto from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { z } from "zod";
+import { stringLeaves, textHash, tokens } from "../data/text.js";
+
+export const FINGERPRINT_VERSION = 1;
+export const DEFAULT_NGRAM = 13;
+export const DEFAULT_OVERLAP = 0.5;
+
+export const FingerprintsSchema = z.object({
+  version: z.literal(FINGERPRINT_VERSION),
+  /** n-gram length in normalised tokens. */
+  n: z.number().int().positive(),
+  /** Default contamination threshold: share of one segment's n-grams a text must cover. */
+  overlap: z.number().gt(0).lte(1),
+  /** Number of benchmark records fingerprinted. */
+  records: z.number().int().nonnegative(),
+  /** Distinct, non-template n-grams per segment (a string leaf with at least n tokens). */
+  segments: z.array(z.number().int().positive()),
+  /** Benchmark record index of each segment. */
+  segmentItem: z.array(z.number().int().nonnegative()),
+  /** n-gram hash -> ids of the segments holding it. */
+  index: z.record(z.string(), z.array(z.number().int().nonnegative())),
+  /** Distinct template n-grams dropped (document frequency above the template threshold). */
+  droppedTemplate: z.number().int().nonnegative(),
+  /** The document-frequency threshold that was applied. */
+  templateDf: z.number().nonnegative().optional(),
+});
+export type Fingerprints = z.infer<typeof FingerprintsSchema>;
+
+export interface FingerprintOptions {
+  n?: number;
+  /** n-grams in more than this many benchmark records are template phrases (default max(3, 1%)). */
+  templateDf?: number;
+  overlap?: number;
+}
+
+export interface Contamination {
+  contaminated: boolean;
+  /** Benchmark record of the best-covered segment, -1 when no n-gram matched. */
+  benchmarkIndex: number;
+  /** Best coverage of one segment's n-grams, in [0, 1]. */
+  overlap: number;
+}
+
+// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short strings.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+
+/** textHash of an n-gram string (same value, faster where the runtime allows). */
+export function ngramHash(gram: string): string {
+  return oneShot ? oneShot("sha1", gram, "hex").slice(0, 16) : textHash(gram);
+}
+
+/** Distinct hashed n-grams of a text (normalised tokens joined by one space, then textHash). */
+export function ngramHashes(text: string, n: number = DEFAULT_NGRAM): Set<string> {
+  const toks = tokens(text);
+  const out = new Set<string>();
+  for (let i = 0; i + n <= toks.length; i++) out.add(ngramHash(toks.slice(i, i + n).join(" ")));
+  return out;
+}
+
+export function defaultTemplateDf(records: number): number {
+  return Math.max(3, 0.01 * records);
+}
+
+export function buildFingerprints(benchmarkRecords: unknown[], opts: FingerprintOptions = {}): Fingerprints {
+  const n = opts.n ?? DEFAULT_NGRAM;
+  const overlap = opts.overlap ?? DEFAULT_OVERLAP;
+  const templateDf = opts.templateDf ?? defaultTemplateDf(benchmarkRecords.length);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`buildFingerprints: n must be a positive integer, got ${n}`);
+
+  // Pass 1: segments and per-record document frequency of every n-gram.
+  const raw: { item: number; grams: Set<string> }[] = [];
+  const df = new Map<string, number>();
+  benchmarkRecords.forEach((rec, item) => {
+    const inRecord = new Set<string>();
+    for (const leaf of stringLeaves(rec)) {
+      const grams = ngramHashes(leaf, n);
+      if (grams.size === 0) continue;
+      raw.push({ item, grams });
+      for (const g of grams) inRecord.add(g);
+    }
+    for (const g of inRecord) df.set(g, (df.get(g) ?? 0) + 1);
+  });
+
+  // Pass 2: drop template n-grams, index what is left.
+  const dropped = new Set<string>();
+  const segments: number[] = [];
+  const segmentItem: number[] = [];
+  // keys are 16 hex chars, so a plain object cannot collide with prototype properties
+  const index: Record<string, number[]> = {};
+  for (const { item, grams } of raw) {
+    const kept: string[] = [];
+    for (const g of grams) {
+      if ((df.get(g) ?? 0) > templateDf) dropped.add(g);
+      else kept.push(g);
+    }
+    if (kept.length === 0) continue;
+    const seg = segments.length;
+    segments.push(kept.length);
+    segmentItem.push(item);
+    for (const g of kept) (index[g] ??= []).push(seg);
+  }
+  return {
+    version: FINGERPRINT_VERSION,
+    n,
+    overlap,
+    records: benchmarkRecords.length,
+    segments,
+    segmentItem,
+    index,
+    droppedTemplate: dropped.size,
+    templateDf,
+  };
+}
+
+/** Best coverage of one benchmark segment's n-grams by the text; contaminated at >= overlap. */
+export function contaminationOf(text: string, fp: Fingerprints, overlap: number = fp.overlap): Contamination {
+  const counts = new Map<number, number>();
+  for (const g of ngramHashes(text, fp.n)) {
+    const segs = fp.index[g];
+    if (!segs) continue;
+    for (const s of segs) counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  let bestSeg = -1;
+  let best = 0;
+  for (const [s, c] of counts) {
+    const cov = c / fp.segments[s]!;
+    if (cov > best || (cov === best && s < bestSeg)) {
+      best = cov;
+      bestSeg = s;
+    }
+  }
+  if (bestSeg < 0) return { contaminated: false, benchmarkIndex: -1, overlap: 0 };
+  return { contaminated: best >= overlap, benchmarkIndex: fp.segmentItem[bestSeg]!, overlap: best };
+}
+
+export function saveFingerprints(fp: Fingerprints, path: string): void {
+  writeFileSync(path, JSON.stringify(fp));
+}
+
+export function loadFingerprints(path: string): Fingerprints {
+  const parsed = FingerprintsSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!parsed.success) throw new Error(`${path} is not a benchmark fingerprint file: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
