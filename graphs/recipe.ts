@@ -9,6 +9,7 @@
  *
  * approve only pauses (interrupt) when the run context asks for approval.
  */
+import { rmSync } from "node:fs";
 import { END, START, StateGraph, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { RecipeContextSchema, RecipeState, recipeContext, type RecipeStateValue, type RecipeStateUpdate } from "./state.js";
 import { loadTaskForRun } from "../src/recipe/load.js";
@@ -38,8 +39,10 @@ async function plan(state: RecipeStateValue, config: Config): Promise<RecipeStat
 function approve(state: RecipeStateValue, config: Config): RecipeStateUpdate {
   const ctx = recipeContext(config.context);
   if (!ctx.approve) return { approval: { action: "approve" } };
-  const answer = interrupt({ kind: "approve_plan", planMd: state.planMd, plan: state.recipePlan }) as RecipeStateValue["approval"];
-  return { approval: answer ?? { action: "approve" } };
+  const answer = (interrupt({ kind: "approve_plan", planMd: state.planMd, plan: state.recipePlan }) as RecipeStateValue["approval"]) ?? { action: "approve" };
+  // a rejected run publishes nothing: drop its staging folder
+  if (answer.action === "reject" && state.workDir) rmSync(state.workDir, { recursive: true, force: true });
+  return { approval: answer };
 }
 
 function afterApprove(state: RecipeStateValue): "write_code" | "plan" | typeof END {

@@ -63,8 +63,8 @@ export const RecipeState = new StateSchema({
   planMd: z.string().optional(),
   planDecisions: z.custom<unknown[]>().optional(),
   approval: z.custom<{ action: "approve" | "reject" | "edit"; sources?: string[]; note?: string }>().optional(),
-  recipe: z.string().optional(),
-  check: z.string().optional(),
+  recipe: z.string().optional().describe("Start from this recipe.py (e.g. a hand-edited one) instead of writing one; repaired if it fails"),
+  check: z.string().optional().describe("check.py to go with a given recipe"),
   /** What the coder changed for the next attempt, recorded with it. */
   fix: z.string().optional(),
   /** Set when the coder cannot produce (or repair) code: the run goes straight to verify. */
