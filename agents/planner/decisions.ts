@@ -13,7 +13,7 @@ import type { DecisionRng } from "./random.js";
 export type HeadPath = string;
 
 interface DecisionBase {
-  /** Unique within a plan, e.g. "include:gsm8k_train", "op:dedup_near", "threshold:outlier_z". */
+  /** Unique within a plan, e.g. "include:<source id>", "op:dedup_near", "threshold:outlier_z". */
   name: string;
   head: HeadPath;
   temperature: number;
