@@ -108,3 +108,18 @@ describe("parseOptions", () => {
     expect(parseOptions("A. only one option")).toEqual([]);
   });
 });
+
+describe("label answers", () => {
+  const contract = { answer: { kind: "label" as const, labels: ["check_weather", "turn_off_lights", "positive"] }, reasoning: false, numericAnswer: false };
+  test("snake_case labels are recognised", () => {
+    expect(checkAnswerFormat("check_weather", contract).ok).toBe(true);
+    expect(checkAnswerFormat("turn_off_lights.", contract).ok).toBe(true);
+  });
+  test("emphasis and quotes around a label are ignored; other words are not labels", () => {
+    expect(checkAnswerFormat("**positive**", contract).ok).toBe(true);
+    expect(checkAnswerFormat("_positive_", contract).ok).toBe(true);
+    expect(checkAnswerFormat("'positive'", contract).ok).toBe(true);
+    expect(checkAnswerFormat("check weather", contract).ok).toBe(false);
+    expect(checkAnswerFormat("negative", contract).ok).toBe(false);
+  });
+});

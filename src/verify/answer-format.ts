@@ -135,12 +135,20 @@ function optionFormat(answer: string, letters: string[], reasoning: boolean): Fo
 
 const LABEL_PREFIX = /^(?:final answer|the answer is|answer|label|sentiment|decision|prediction|classification|class|category)\s*(?:is)?\s*[:：-]?\s*/i;
 
+/** Markdown emphasis and quotes around a label go; underscores inside one (snake_case labels) stay. */
 function cleanLabel(s: string): string {
-  return s.replace(/[*_`"'“”‘’]/g, "").replace(LABEL_PREFIX, "").replace(/[.!。]+$/, "").trim().toLowerCase();
+  return s
+    .replace(/[*`"“”‘’]/g, "")
+    .replace(/(^|\s)_+|_+(?=\s|$)/g, "$1")
+    .replace(LABEL_PREFIX, "")
+    .replace(/[.!。]+$/, "")
+    .replace(/^'+|'+$/g, "")
+    .trim()
+    .toLowerCase();
 }
 
 function labelFormat(answer: string, labels: string[], reasoning: boolean): FormatVerdict {
-  const set = new Map(labels.map((l) => [l.toLowerCase(), l]));
+  const set = new Map(labels.map((l) => [cleanLabel(l), l]));
   const whole = cleanLabel(answer);
   if (set.has(whole)) return { ok: true, final: set.get(whole)!, body: "" };
   const { line, before } = lastLine(answer);
