@@ -200,7 +200,10 @@ function mismatchReasons(user: string, assistant: string, fmt: Extract<FormatVer
   const reasoningKinds = ["marker", "boxed", "number", "label", "option_letter"];
   if (contract.reasoning && reasoningKinds.includes(contract.answer.kind) && terms(fmt.body).length < 5) out.push("no reasoning before the final answer, though the task expects it");
   out.push(...soft);
-  if (models.pairing) {
+  // A bare label or letter carries no content of its own to pair with a question.
+  const bare = (contract.answer.kind === "label" || contract.answer.kind === "option_letter") && terms(fmt.body).length < 5;
+  if (bare) notes.push("pairing not checkable: the answer is a bare label");
+  else if (models.pairing) {
     const p = models.pairing.check(assistant, user);
     if (p.checkable && !p.fits)
       out.push(`answer seems to belong to another question: its own question covers ${pct(p.own)} of the answer's content, unrelated benchmark questions up to ${pct(p.distractorP90)} (p90)`);
