@@ -923,9 +923,20 @@ def load_benchmark_ngrams(path=None):
     return _NGRAM_CACHE[ck]
 
 
+def _shared_needed(fp, item, thr):
+    """Shared n-grams a segment of `item` needs before its coverage counts: min(minShared,
+    ceil(overlap x the item's n-grams)), so a short heading of a long item is no leak."""
+    item_grams = fp.get("itemGrams")
+    if item_grams is None:
+        return 1
+    return max(1, min(fp.get("minShared", 8), int(math.ceil(thr * item_grams[item] - 1e-9))))
+
+
 def contamination_of(text, fingerprints, overlap=None):
     """(contaminated, benchmark_index, overlap): the best coverage of one benchmark segment's
-    n-grams by the text (same rule as contaminationOf in src/verify/ngrams.ts)."""
+    n-grams by the text, contaminated when a segment is covered at >= overlap by enough shared
+    n-grams to be a substantial part of its item (same rule as contaminationOf in
+    src/verify/ngrams.ts)."""
     fp = fingerprints
     thr = fp.get("overlap", 0.5) if overlap is None else overlap
     n = fp["n"]
@@ -934,6 +945,7 @@ def contamination_of(text, fingerprints, overlap=None):
         return False, -1, 0.0
     index = fp["index"]
     segs = fp["segments"]
+    seg_item = fp["segmentItem"]
     sha1 = hashlib.sha1
     counts = {}
     for g in {b" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)}:
@@ -941,14 +953,15 @@ def contamination_of(text, fingerprints, overlap=None):
         if hit:
             for s in hit:
                 counts[s] = counts.get(s, 0) + 1
-    best_seg, best = -1, 0.0
+    best_seg, best, bad = -1, 0.0, False
     for s, c in counts.items():
         cov = c / segs[s]
-        if cov > best or (cov == best and s < best_seg):
-            best_seg, best = s, cov
+        qualifies = cov >= thr and c >= _shared_needed(fp, seg_item[s], thr)
+        if (qualifies and not bad) or (qualifies == bad and (cov > best or (cov == best and s < best_seg))):
+            best_seg, best, bad = s, cov, qualifies
     if best_seg < 0:
         return False, -1, 0.0
-    return best >= thr, fp["segmentItem"][best_seg], best
+    return bad, seg_item[best_seg], best
 
 
 def decontaminate(records, fingerprints=None, overlap=None, step=None, key=None):

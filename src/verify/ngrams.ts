@@ -12,6 +12,7 @@ import { stringLeaves, textHash, tokens } from "../data/text.js";
 export const FINGERPRINT_VERSION = 1;
 export const DEFAULT_NGRAM = 13;
 export const DEFAULT_OVERLAP = 0.5;
+export const DEFAULT_MIN_SHARED = 8;
 
 export const FingerprintsSchema = z.object({
   version: z.literal(FINGERPRINT_VERSION),
@@ -31,6 +32,14 @@ export const FingerprintsSchema = z.object({
   droppedTemplate: z.number().int().nonnegative(),
   /** The document-frequency threshold that was applied. */
   templateDf: z.number().nonnegative().optional(),
+  /** Distinct non-template n-grams per benchmark record, over all its segments. */
+  itemGrams: z.array(z.number().int().nonnegative()).optional(),
+  /**
+   * Shared n-grams that always suffice as "a substantial part of an item": a covered segment
+   * counts when it shares at least min(minShared, overlap x the item's n-grams). A short heading
+   * of a long item (a report title above a table) then is not a leak; a whole short question is.
+   */
+  minShared: z.number().int().positive().optional(),
 });
 export type Fingerprints = z.infer<typeof FingerprintsSchema>;
 
@@ -39,6 +48,7 @@ export interface FingerprintOptions {
   /** n-grams in more than this many benchmark records are template phrases (default max(3, 1%)). */
   templateDf?: number;
   overlap?: number;
+  minShared?: number;
 }
 
 export interface Contamination {
@@ -95,6 +105,7 @@ export function buildFingerprints(benchmarkRecords: unknown[], opts: Fingerprint
   const segmentItem: number[] = [];
   // keys are 16 hex chars, so a plain object cannot collide with prototype properties
   const index: Record<string, number[]> = {};
+  const itemSets = benchmarkRecords.map(() => new Set<string>());
   for (const { item, grams } of raw) {
     const kept: string[] = [];
     for (const g of grams) {
@@ -105,7 +116,10 @@ export function buildFingerprints(benchmarkRecords: unknown[], opts: Fingerprint
     const seg = segments.length;
     segments.push(kept.length);
     segmentItem.push(item);
-    for (const g of kept) (index[g] ??= []).push(seg);
+    for (const g of kept) {
+      (index[g] ??= []).push(seg);
+      itemSets[item]!.add(g);
+    }
   }
   return {
     version: FINGERPRINT_VERSION,
@@ -117,10 +131,22 @@ export function buildFingerprints(benchmarkRecords: unknown[], opts: Fingerprint
     index,
     droppedTemplate: dropped.size,
     templateDf,
+    itemGrams: itemSets.map((g) => g.size),
+    minShared: opts.minShared ?? DEFAULT_MIN_SHARED,
   };
 }
 
-/** Best coverage of one benchmark segment's n-grams by the text; contaminated at >= overlap. */
+/** Shared n-grams a segment of `item` needs before its coverage counts (see `minShared`). */
+export function sharedNeeded(fp: Fingerprints, item: number, overlap: number): number {
+  const itemGrams = fp.itemGrams?.[item];
+  if (itemGrams === undefined) return 1;
+  return Math.max(1, Math.min(fp.minShared ?? DEFAULT_MIN_SHARED, Math.ceil(overlap * itemGrams)));
+}
+
+/**
+ * Best coverage of one benchmark segment's n-grams by the text. Contaminated when some segment is
+ * covered at >= overlap by enough shared n-grams to be a substantial part of its item.
+ */
 export function contaminationOf(text: string, fp: Fingerprints, overlap: number = fp.overlap): Contamination {
   const counts = new Map<number, number>();
   for (const g of ngramHashes(text, fp.n)) {
@@ -130,15 +156,19 @@ export function contaminationOf(text: string, fp: Fingerprints, overlap: number 
   }
   let bestSeg = -1;
   let best = 0;
+  let contaminated = false;
   for (const [s, c] of counts) {
     const cov = c / fp.segments[s]!;
-    if (cov > best || (cov === best && s < bestSeg)) {
+    const qualifies = cov >= overlap && c >= sharedNeeded(fp, fp.segmentItem[s]!, overlap);
+    // a qualifying segment outranks any non-qualifying one; then higher coverage, then lower id
+    if ((qualifies && !contaminated) || (qualifies === contaminated && (cov > best || (cov === best && s < bestSeg)))) {
       best = cov;
       bestSeg = s;
+      contaminated = qualifies;
     }
   }
   if (bestSeg < 0) return { contaminated: false, benchmarkIndex: -1, overlap: 0 };
-  return { contaminated: best >= overlap, benchmarkIndex: fp.segmentItem[bestSeg]!, overlap: best };
+  return { contaminated, benchmarkIndex: fp.segmentItem[bestSeg]!, overlap: best };
 }
 
 export function saveFingerprints(fp: Fingerprints, path: string): void {
