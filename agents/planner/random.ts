@@ -4,6 +4,8 @@
  * the others (common random numbers keep GRPO group comparisons fair).
  */
 
+import { seededRandom } from "../../src/data/sample.js";
+
 /** 32-bit FNV-1a of a string, then an avalanche step so nearby seeds diverge. */
 function hash32(text: string): number {
   let h = 0x811c9dc5;
@@ -19,17 +21,8 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for sampling decisions. Returns uniforms in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 uniforms in [0, 1): the project's one seeded generator (src/data/sample.ts). */
+export const mulberry32 = (seed: number): (() => number) => seededRandom(seed);
 
 export interface DecisionRng {
   uniform(): number;
