@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { createSandbox, type SandboxChoice } from "../../src/sandbox/index.js";
+import { createSandbox, type BindPath, type SandboxChoice } from "../../src/sandbox/index.js";
 import type { IsolationReport, RunLimits, RunResult } from "../../src/sandbox/types.js";
 import { TOOLKIT_PATH } from "../../src/toolkit/reference.js";
 import { writeFileAtomic } from "../../src/recipe/run-dir.js";
@@ -28,6 +28,8 @@ export interface ExecuteRequest {
   limits?: Partial<RunLimits>;
   /** Extra environment for the scripts (never host secrets). */
   env?: Record<string, string>;
+  /** Host paths bound into a local sandbox (the LLM bridge's unix socket). */
+  bindPaths?: BindPath[];
 }
 
 export interface ExecuteOutcome {
@@ -56,7 +58,7 @@ function countLines(buf: Uint8Array): number {
 
 export async function executeRecipe(req: ExecuteRequest): Promise<ExecuteOutcome> {
   const started = Date.now();
-  const sandbox = await createSandbox({ kind: req.sandbox ?? "auto" });
+  const sandbox = await createSandbox({ kind: req.sandbox ?? "auto", ...(req.bindPaths?.length ? { local: { bindPaths: req.bindPaths } } : {}) });
   try {
     await sandbox.writeFile("datachef_toolkit.py", readFileSync(TOOLKIT_PATH));
     for (const s of req.sources) await sandbox.stageFile(s.jsonlPath, `sources/${s.id}.jsonl`, { readOnly: true });

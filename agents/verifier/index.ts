@@ -14,6 +14,9 @@ import { buildReport, writeReportFiles, type AttemptSummary, type Report } from 
 import type { Fingerprints } from "../../src/verify/ngrams.js";
 import type { Plan } from "../planner/plan.js";
 import type { Attempt } from "../interpreter/attempt.js";
+import { llmReportExtras, policyLabel, traceMetadataFor } from "../../src/llm/policy.js";
+import { traceAgent } from "../../src/llm/tracing.js";
+import { judgeForRun } from "./llm-judge.js";
 
 export interface VerifyRunInput {
   loaded: LoadedTask;
@@ -25,7 +28,8 @@ export interface VerifyRunInput {
   codeError?: string;
   timings: Record<string, number>;
   warnings: string[];
-  ctx: Pick<RecipeContext, "samples" | "seed" | "ngram" | "policy">;
+  /** The LLM fields (model, judgeModel, policyMode, ...) are optional: absent = environment or built-in. */
+  ctx: Pick<RecipeContext, "samples" | "seed" | "ngram" | "policy"> & Partial<RecipeContext>;
   progress: ProgressFn;
 }
 
@@ -58,6 +62,11 @@ export function removedByDecontamination(stepsPath: string): number {
 }
 
 export async function verifyRun(input: VerifyRunInput, verifyStarted = Date.now()): Promise<Report> {
+  const meta = traceMetadataFor(input.loaded.spec.id, input.ctx);
+  return traceAgent("verifier", meta, () => verifyRunNow(input, verifyStarted), { task_id: input.loaded.spec.id });
+}
+
+async function verifyRunNow(input: VerifyRunInput, verifyStarted: number): Promise<Report> {
   const { loaded, prepared, workDir, attempts, ctx } = input;
   const last = attempts.at(-1);
   const dataPath = path.join(workDir, "data.jsonl");
@@ -65,6 +74,8 @@ export async function verifyRun(input: VerifyRunInput, verifyStarted = Date.now(
   const failure = input.codeError ?? (last && !last.ok ? `${last.error?.kind ?? "error"}: ${last.error?.message ?? "the recipe failed"}` : undefined);
 
   let result;
+  // an LLM judge when a judge model is configured, else the built-in rule judge
+  const judge = judgeForRun({ ctx, spec: loaded.spec, workDir });
   if (existsSync(dataPath)) {
     input.progress("grading samples");
     result = await verifyDataset({
@@ -76,6 +87,7 @@ export async function verifyRun(input: VerifyRunInput, verifyStarted = Date.now(
       samples: ctx.samples,
       seed: ctx.seed,
       onProgress: input.progress,
+      ...(judge ? { judge, concurrency: judge.limiter.limit } : {}),
     });
   }
   const report = buildReport({
@@ -83,7 +95,7 @@ export async function verifyRun(input: VerifyRunInput, verifyStarted = Date.now(
     result,
     ...(ran ? {} : { status: "execution_error" as const, reason: failure ?? "the recipe did not run" }),
     attempts: attempts.map(attemptSummary),
-    policy: ctx.policy === "builtin" ? "builtin" : `builtin:${path.basename(ctx.policy)}`,
+    policy: policyLabel(ctx),
     sourcesUsed: result && Object.keys(result.sourceMix).length ? undefined : (input.plan?.training_data.map((d) => d.dataset_id) ?? []),
     removedRecords: removedByDecontamination(path.join(workDir, "steps.jsonl")),
     timings: { ...input.timings, verify: Date.now() - verifyStarted },
@@ -91,7 +103,15 @@ export async function verifyRun(input: VerifyRunInput, verifyStarted = Date.now(
     isolation: last?.isolation,
     contract: prepared.verifierContract,
   });
-  const full: Report = { ...report, seed: ctx.seed, out_dir: input.outDir };
+  const llm = llmReportExtras({ ctx, workDir, judgeName: result?.judge });
+  const full: Report = {
+    ...report,
+    // unparsed judge replies are left out of the mean and counted here, never scored
+    ...(judge ? { verifier: { ...report.verifier, unparsed: judge.stats.unparsed, judge_errors: judge.stats.errors } } : {}),
+    ...llm,
+    seed: ctx.seed,
+    out_dir: input.outDir,
+  };
   writeReportFiles(workDir, full);
   publishRun(workDir, input.outDir);
   return full;

@@ -51,7 +51,7 @@ export async function loadBenchmark(task: LoadedTask): Promise<Record<string, un
 
 /** Fingerprints are cached by benchmark content and n, so repeated cooks don't rebuild them. */
 export function fingerprintsFor(benchmarkPath: string, records: unknown[], n: number): { file: string; fp: Fingerprints } {
-  const digest = createHash("sha256").update(readFileSync(benchmarkPath)).update(`n=${n};v2`).digest("hex").slice(0, 24);
+  const digest = createHash("sha256").update(readFileSync(benchmarkPath)).update(`n=${n};v3`).digest("hex").slice(0, 24);
   const file = path.join(cacheDir(), "fingerprints", `${digest}.json`);
   if (existsSync(file)) return { file, fp: JSON.parse(readFileSync(file, "utf8")) as Fingerprints };
   const fp = buildFingerprints(records, { n });

@@ -14,8 +14,11 @@ export type AnswerFormat =
   | { kind: "label"; labels: string[] }
   /** A bare number. */
   | { kind: "number" }
-  /** Source code (a function body or a whole function). */
-  | { kind: "code"; language: string }
+  /**
+   * Source code (a function body or a whole function). `style` "completion": the input is a
+   * signature + docstring and the answer its body; `fenced`: answers sit in ``` fences.
+   */
+  | { kind: "code"; language: string; style?: "completion" | "function"; fenced?: boolean }
   /** Free text (spans, explanations). */
   | { kind: "free_text" };
 
@@ -39,4 +42,19 @@ export interface TaskContract {
   describe: string;
   /** Typical benchmark input length in characters (for task-fit checks). */
   inputChars: { p50: number; p95: number };
+  /** Which benchmark paths play which part (optional; set by inferContract). */
+  fields?: ContractFields;
+}
+
+/** Benchmark paths by role, in profile path syntax (`question.choices`, `questions[].question`). */
+export interface ContractFields {
+  question?: string;
+  context?: string[];
+  options?: string;
+  /** Assert/unit tests shown with the question (code tasks). */
+  tests?: string;
+  /** A worked solution next to a short reference answer (e.g. `solution` beside `answer`). */
+  rationale?: string;
+  /** An array of question objects that each make one benchmark item (table + questions[] layouts). */
+  explode?: string;
 }

@@ -923,13 +923,15 @@ def load_benchmark_ngrams(path=None):
     return _NGRAM_CACHE[ck]
 
 
-def _shared_needed(fp, item, thr):
-    """Shared n-grams a segment of `item` needs before its coverage counts: min(minShared,
-    ceil(overlap x the item's n-grams)), so a short heading of a long item is no leak."""
+def _substantial(fp, seg, shared):
+    """Whether `shared` n-grams of segment `seg` are a substantial part of its benchmark item:
+    at least minShared of them, or a segment holding at least minSegmentShare of the item's
+    n-grams (a short heading above a long table is no leak; a short question is)."""
     item_grams = fp.get("itemGrams")
     if item_grams is None:
-        return 1
-    return max(1, min(fp.get("minShared", 8), int(math.ceil(thr * item_grams[item] - 1e-9))))
+        return True
+    item = fp["segmentItem"][seg]
+    return shared >= fp.get("minShared", 8) or fp["segments"][seg] >= fp.get("minSegmentShare", 0.1) * item_grams[item]
 
 
 def contamination_of(text, fingerprints, overlap=None):
@@ -956,7 +958,7 @@ def contamination_of(text, fingerprints, overlap=None):
     best_seg, best, bad = -1, 0.0, False
     for s, c in counts.items():
         cov = c / segs[s]
-        qualifies = cov >= thr and c >= _shared_needed(fp, seg_item[s], thr)
+        qualifies = cov >= thr and _substantial(fp, s, c)
         if (qualifies and not bad) or (qualifies == bad and (cov > best or (cov == best and s < best_seg))):
             best_seg, best, bad = s, cov, qualifies
     if best_seg < 0:

@@ -13,6 +13,7 @@ export const FINGERPRINT_VERSION = 1;
 export const DEFAULT_NGRAM = 13;
 export const DEFAULT_OVERLAP = 0.5;
 export const DEFAULT_MIN_SHARED = 8;
+export const DEFAULT_MIN_SEGMENT_SHARE = 0.1;
 
 export const FingerprintsSchema = z.object({
   version: z.literal(FINGERPRINT_VERSION),
@@ -35,11 +36,12 @@ export const FingerprintsSchema = z.object({
   /** Distinct non-template n-grams per benchmark record, over all its segments. */
   itemGrams: z.array(z.number().int().nonnegative()).optional(),
   /**
-   * Shared n-grams that always suffice as "a substantial part of an item": a covered segment
-   * counts when it shares at least min(minShared, overlap x the item's n-grams). A short heading
-   * of a long item (a report title above a table) then is not a leak; a whole short question is.
+   * A covered segment is "a substantial part of its item" when it shares at least `minShared`
+   * n-grams, or when it holds at least `minSegmentShare` of the item's n-grams. A short heading
+   * above a long table then is no leak; a short question (reworded or not) is.
    */
   minShared: z.number().int().positive().optional(),
+  minSegmentShare: z.number().min(0).max(1).optional(),
 });
 export type Fingerprints = z.infer<typeof FingerprintsSchema>;
 
@@ -49,6 +51,7 @@ export interface FingerprintOptions {
   templateDf?: number;
   overlap?: number;
   minShared?: number;
+  minSegmentShare?: number;
 }
 
 export interface Contamination {
@@ -133,14 +136,15 @@ export function buildFingerprints(benchmarkRecords: unknown[], opts: Fingerprint
     templateDf,
     itemGrams: itemSets.map((g) => g.size),
     minShared: opts.minShared ?? DEFAULT_MIN_SHARED,
+    minSegmentShare: opts.minSegmentShare ?? DEFAULT_MIN_SEGMENT_SHARE,
   };
 }
 
-/** Shared n-grams a segment of `item` needs before its coverage counts (see `minShared`). */
-export function sharedNeeded(fp: Fingerprints, item: number, overlap: number): number {
-  const itemGrams = fp.itemGrams?.[item];
-  if (itemGrams === undefined) return 1;
-  return Math.max(1, Math.min(fp.minShared ?? DEFAULT_MIN_SHARED, Math.ceil(overlap * itemGrams)));
+/** Whether `shared` n-grams of segment `seg` are a substantial part of its benchmark item. */
+export function substantial(fp: Fingerprints, seg: number, shared: number): boolean {
+  const itemGrams = fp.itemGrams?.[fp.segmentItem[seg]!];
+  if (itemGrams === undefined) return true; // older files: coverage alone decides
+  return shared >= (fp.minShared ?? DEFAULT_MIN_SHARED) || fp.segments[seg]! >= (fp.minSegmentShare ?? DEFAULT_MIN_SEGMENT_SHARE) * itemGrams;
 }
 
 /**
@@ -159,7 +163,7 @@ export function contaminationOf(text: string, fp: Fingerprints, overlap: number 
   let contaminated = false;
   for (const [s, c] of counts) {
     const cov = c / fp.segments[s]!;
-    const qualifies = cov >= overlap && c >= sharedNeeded(fp, fp.segmentItem[s]!, overlap);
+    const qualifies = cov >= overlap && substantial(fp, s, c);
     // a qualifying segment outranks any non-qualifying one; then higher coverage, then lower id
     if ((qualifies && !contaminated) || (qualifies === contaminated && (cov > best || (cov === best && s < bestSeg)))) {
       best = cov;
