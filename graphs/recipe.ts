@@ -18,6 +18,7 @@ import { writeCode } from "../agents/coder/index.js";
 import { runAttempt } from "../agents/interpreter/index.js";
 import { verifyRun } from "../agents/verifier/index.js";
 import { progressWriter } from "../src/recipe/progress.js";
+import { APPROVAL_ANSWERS, normalizeApproval } from "../src/recipe/approval.js";
 
 type Config = LangGraphRunnableConfig;
 
@@ -39,7 +40,8 @@ async function plan(state: RecipeStateValue, config: Config): Promise<RecipeStat
 function approve(state: RecipeStateValue, config: Config): RecipeStateUpdate {
   const ctx = recipeContext(config.context);
   if (!ctx.approve) return { approval: { action: "approve" } };
-  const answer = (interrupt({ kind: "approve_plan", planMd: state.planMd, plan: state.recipePlan }) as RecipeStateValue["approval"]) ?? { action: "approve" };
+  // plain words ("approve", "use only a, b") work too; an answer that cannot be read rejects
+  const answer = normalizeApproval(interrupt({ kind: "approve_plan", planMd: state.planMd, plan: state.recipePlan, answers: APPROVAL_ANSWERS }));
   // a rejected run publishes nothing: drop its staging folder
   if (answer.action === "reject" && state.workDir) rmSync(state.workDir, { recursive: true, force: true });
   return { approval: answer };
@@ -74,6 +76,8 @@ async function execute(state: RecipeStateValue, config: Config): Promise<RecipeS
     prepared: state.prepared!,
     ctx,
     progress: progressWriter(config, "execute"),
+    budget: state.loaded!.spec.budget,
+    taskId: state.loaded!.spec.id,
   });
   return { attempts: [attempt], timings: { execute: Date.now() - t0 } };
 }

@@ -9,6 +9,8 @@ import type { PreparedTask } from "../src/recipe/prepare.js";
 import type { Plan } from "../agents/planner/plan.js";
 import type { Report } from "../src/verify/report.js";
 import type { Attempt } from "../agents/interpreter/attempt.js";
+import type { LlmCallRecord } from "../src/llm/recorder.js";
+import { POLICY_MODES } from "../src/llm/policy.js";
 
 /** Run configuration, read from the LangGraph runtime context (Studio: "Configure"). */
 export const RecipeContextSchema = z.object({
@@ -23,6 +25,18 @@ export const RecipeContextSchema = z.object({
   wallSeconds: z.number().positive().default(300).describe("Wall-time limit of one script run"),
   memoryMb: z.number().positive().default(2048).describe("Memory limit of one script run"),
   runsDir: z.string().default("runs").describe("Where runs without an explicit outDir are written"),
+  // ---- LLM policy (additive). Empty/null/"auto" = the environment (docs/llm.md), else the built-in policy.
+  policyMode: z.enum(["auto", ...POLICY_MODES]).default("auto").describe("LLM policy mode: planner_coder (two calls) or chef (plan + code in one call); auto = env DATACHEF_POLICY_MODE, else planner_coder"),
+  model: z.string().default("").describe("Chat model of every LLM agent (overrides DATACHEF_MODEL); none = built-in policy"),
+  baseUrl: z.string().default("").describe("OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (overrides OPENAI_BASE_URL)"),
+  plannerModel: z.string().default("").describe("Planner model (overrides model)"),
+  coderModel: z.string().default("").describe("Coder model (overrides model)"),
+  chefModel: z.string().default("").describe("End-to-end chef model (overrides plannerModel and model)"),
+  judgeModel: z.string().default("").describe("Judge model (overrides model); 'builtin' keeps the rule-based judge"),
+  judgeBaseUrl: z.string().default("").describe("Endpoint of the judge model, when it differs"),
+  synthesisModel: z.string().default("").describe("Model behind generate_with_llm inside recipes (overrides model)"),
+  llmCalls: z.number().int().min(0).nullable().default(null).describe("Recipe-side LLM call budget (overrides the spec's budget.llm_calls)"),
+  llmTokens: z.number().int().min(0).nullable().default(null).describe("Recipe-side LLM token budget (overrides the spec's budget.llm_tokens)"),
 });
 export type RecipeContext = z.infer<typeof RecipeContextSchema>;
 
@@ -39,6 +53,10 @@ export function mergeTimings(current: Record<string, number>, update: Record<str
   const out = { ...current };
   for (const [k, v] of Object.entries(update)) out[k] = (out[k] ?? 0) + v;
   return out;
+}
+
+export function appendTrajectory(current: LlmCallRecord[], update: LlmCallRecord[]): LlmCallRecord[] {
+  return [...current, ...update];
 }
 
 export function appendWarnings(current: string[], update: string[]): string[] {
@@ -69,6 +87,13 @@ export const RecipeState = new StateSchema({
   fix: z.string().optional(),
   /** Set when the coder cannot produce (or repair) code: the run goes straight to verify. */
   codeError: z.string().optional(),
+  /** Set when the LLM planner (or chef) gave up: the coder passes it on as codeError. */
+  planError: z.string().optional(),
+  /** Every policy LLM call (planner, coder, chef), in order; all calls are also in trajectory.jsonl. */
+  trajectory: new ReducedValue(z.array(z.custom<LlmCallRecord>()).default(() => []), {
+    inputSchema: z.array(z.custom<LlmCallRecord>()),
+    reducer: appendTrajectory,
+  }),
   attempts: new ReducedValue(z.array(z.custom<Attempt>()).default(() => []), {
     inputSchema: z.array(z.custom<Attempt>()),
     reducer: appendAttempts,

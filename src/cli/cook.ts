@@ -20,8 +20,12 @@ export interface CookOptions {
   maxAttempts: number;
   maxRecords?: number;
   only?: string;
+  /** Files of a recipe (and check) to start from. */
   recipe?: string;
   check?: string;
+  /** The same, as text (programmatic callers). */
+  recipeText?: string;
+  checkText?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -63,8 +67,8 @@ export async function cookTask(
     maxRecords: opts.maxRecords,
     only: opts.only ? opts.only.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     force: opts.force,
-    recipe: opts.recipe ? readScript(opts.recipe, "--recipe") : undefined,
-    check: opts.check ? readScript(opts.check, "--check") : undefined,
+    recipe: opts.recipeText ?? (opts.recipe ? readScript(opts.recipe, "--recipe") : undefined),
+    check: opts.checkText ?? (opts.check ? readScript(opts.check, "--check") : undefined),
   };
   let report: Report | undefined;
   let outDir = opts.out ?? "";
