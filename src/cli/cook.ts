@@ -26,6 +26,11 @@ export interface CookOptions {
   /** The same, as text (programmatic callers). */
   recipeText?: string;
   checkText?: string;
+  model?: string;
+  baseUrl?: string;
+  judgeModel?: string;
+  policyMode?: string;
+  llmCalls?: number;
   force?: boolean;
   json?: boolean;
 }
@@ -33,6 +38,17 @@ export interface CookOptions {
 export function readScript(file: string, what: string): string {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${what} ${file}: no such file`);
   return readFileSync(file, "utf8");
+}
+
+/** The run context, with a one-line error naming the bad option instead of a zod dump. */
+function contextOrExplain(raw: Record<string, unknown>): RecipeContext {
+  try {
+    return recipeContext(raw);
+  } catch (e) {
+    const issue = (e as { issues?: { path: (string | number)[]; message: string }[] }).issues?.[0];
+    if (issue) throw new CliError(`option '${issue.path.join(".")}': ${issue.message}`);
+    throw e;
+  }
 }
 
 export function checkTaskFile(taskPath: string): void {
@@ -53,13 +69,18 @@ export async function cookTask(
   checkTaskFile(taskPath);
   for (const w of loadTaskSpec(taskPath).warnings) display.line(`warning: ${taskPath}: ${w}`, true);
   if (opts.policy !== "builtin" && !existsSync(opts.policy)) throw new CliError(`--policy ${opts.policy}: expected 'builtin' or an existing policy.json`);
-  const context: RecipeContext = recipeContext({
+  const context: RecipeContext = contextOrExplain({
     policy: opts.policy,
     seed: opts.seed,
     temperature: opts.temperature,
     sandbox: opts.sandbox,
     samples: opts.samples,
     maxAttempts: opts.maxAttempts,
+    ...(opts.model ? { model: opts.model } : {}),
+    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+    ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}),
+    ...(opts.policyMode ? { policyMode: opts.policyMode } : {}),
+    ...(opts.llmCalls !== undefined ? { llmCalls: opts.llmCalls } : {}),
   });
   const input = {
     taskPath,

@@ -6,6 +6,8 @@ import { prepareOutDir } from "../recipe/run-dir.js";
 import { verifyDataset } from "../verify/verify.js";
 import { buildReport, writeReportFiles } from "../verify/report.js";
 import { CliError } from "./errors.js";
+import { judgeForRun } from "../../agents/verifier/llm-judge.js";
+import { recipeContext } from "../../graphs/state.js";
 import { checkTaskFile } from "./cook.js";
 import { ProgressDisplay } from "./progress.js";
 import { failureLine, summarizeReport } from "./summary.js";
@@ -34,6 +36,8 @@ export async function verifyCommand(taskPath: string, dataPath: string, opts: Ve
     instruction: loaded.spec.instruction,
     samples: opts.samples,
     seed: opts.seed,
+    // a configured judge model (DATACHEF_JUDGE_MODEL / DATACHEF_MODEL) grades; else the rules
+    judge: judgeForRun({ ctx: recipeContext({ seed: opts.seed }), spec: loaded.spec }),
     onProgress: (message, done, total) => display.event({ type: "progress", node: "verify", message, done, total }),
   });
   display.done();
