@@ -123,3 +123,15 @@ describe("label answers", () => {
     expect(checkAnswerFormat("negative", contract).ok).toBe(false);
   });
 });
+
+describe("python code answers", () => {
+  test("a bare call statement is a Python body", () => {
+    expect(codeProblem("    b.sort(key=f)", "python")).toBeNull();
+    expect(codeProblem("os.remove(path)", "python")).toBeNull();
+    expect(codeProblem("print(sorted(set(x)))", "python")).toBeNull();
+  });
+  test("prose and other languages are still refused", () => {
+    expect(codeProblem("This function sorts the list by its key and returns it.", "python")).not.toBeNull();
+    expect(codeProblem("#include <stdio.h>\nint main() {\n  return 0;\n}", "python")).not.toBeNull();
+  });
+});

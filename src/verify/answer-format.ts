@@ -184,7 +184,8 @@ export function extractCode(answer: string): CodeParts {
   return { code: answer, fenced: false, unclosedFence: fences % 2 === 1 };
 }
 
-const PY_LINE = /^\s*(def\s+\w+\s*\(|class\s+\w+|import\s+\w|from\s+[\w.]+\s+import\b|return\b|yield\b|for\s+.+:\s*$|while\s+.+:\s*$|if\s+.+:\s*$|elif\s+.+:\s*$|else\s*:|try\s*:|except\b.*:|with\s+.+:\s*$|print\(|lambda\b|assert\b|raise\b|[A-Za-z_][\w.]*(\[[^\]]*\])?\s*([-+*/%]|\/\/)?=\s*\S)/;
+// a call statement such as `b.sort(key=f)` is Python too (one-line bodies often are just that)
+const PY_LINE = /^\s*([A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\([^()]*(\([^()]*\)[^()]*)*\)\s*$|def\s+\w+\s*\(|class\s+\w+|import\s+\w|from\s+[\w.]+\s+import\b|return\b|yield\b|for\s+.+:\s*$|while\s+.+:\s*$|if\s+.+:\s*$|elif\s+.+:\s*$|else\s*:|try\s*:|except\b.*:|with\s+.+:\s*$|print\(|lambda\b|assert\b|raise\b|[A-Za-z_][\w.]*(\[[^\]]*\])?\s*([-+*/%]|\/\/)?=\s*\S)/;
 const OTHER_LANGUAGES: [RegExp, string][] = [
   [/#include\s*</, "C/C++"],
   [/\bpublic\s+(static\s+)?(class|void|int|String)\b/, "Java/C#"],
