@@ -9,6 +9,9 @@ import { verifyCommand } from "./verify.js";
 import { tasksCommand } from "./tasks.js";
 import { demoCommand } from "./demo.js";
 import { CliError } from "./errors.js";
+import { registerRlCommands } from "./rl-commands.js";
+import { registerChatCommands } from "./chat-commands.js";
+import { registerEvalCommands } from "./eval.js";
 
 export function intArg(name: string) {
   return (v: string): number => {
@@ -40,6 +43,11 @@ function buildProgram(setCode: (c: number) => void): Command {
     .option("--max-attempts <n>", "executions before giving up (1 + repairs)", intArg("--max-attempts"), 3)
     .option("--max-records <n>", "override the spec's budget.max_records", intArg("--max-records"))
     .option("--only <ids>", "comma-separated source ids the planner may use")
+    .option("--model <name>", "chat model for every LLM agent (else DATACHEF_MODEL; none: the built-in policy)")
+    .option("--base-url <url>", "OpenAI-compatible endpoint (else OPENAI_BASE_URL)")
+    .option("--judge-model <name>", "judge model; 'builtin' keeps the rule-based judge")
+    .option("--policy-mode <mode>", "LLM policy mode: planner_coder | chef")
+    .option("--llm-calls <n>", "recipe-side LLM call budget", intArg("--llm-calls"))
     .option("--recipe <file>", "start from this recipe.py (e.g. an edited one); the coder repairs it if it fails")
     .option("--check <file>", "the check.py that goes with --recipe")
     .option("--force", "replace an earlier run in the --out folder")
@@ -89,6 +97,10 @@ function buildProgram(setCode: (c: number) => void): Command {
     .option("--force", "replace an earlier run in the --out folder")
     .option("--list", "only generate the pool and list its tasks")
     .action(async (opts) => setCode(await demoCommand(opts)));
+
+  registerRlCommands(program, setCode, intArg);
+  registerChatCommands(program, setCode, intArg);
+  registerEvalCommands(program, setCode, intArg);
 
   return program;
 }
