@@ -16,20 +16,13 @@ import type { Plan } from "../../agents/planner/plan.js";
 import { allocate } from "../../agents/planner/builtin.js";
 import { decisionRng } from "../../agents/planner/random.js";
 import { mapSource } from "../../agents/coder/field-mapping.js";
+import { DEFAULT_OPERATIONS } from "../../agents/planner/plan-md.js";
 import type { Variant, VariantKind } from "./types.js";
 
 export const VARIANT_KINDS: VariantKind[] = ["policy", "single-source", "all-sources", "random-plan"];
 
-/** Exact dedup and decontamination: what any recipe does at the least. */
-export const DEFAULT_OPERATIONS: Plan["operations"] = {
-  dedup_exact: true,
-  dedup_near: false,
-  near_threshold: 0.85,
-  filter_outliers: false,
-  outlier_z: 3,
-  decontaminate: true,
-  min_answer_chars: 1,
-};
+/** Exact dedup and decontamination: what any recipe does at the least (the planner's defaults). */
+export { DEFAULT_OPERATIONS };
 
 /** No dedup, no filters: only the benchmark leak removal that no recipe may skip. */
 export const NO_FILTER_OPERATIONS: Plan["operations"] = { ...DEFAULT_OPERATIONS, dedup_exact: false };

@@ -6,6 +6,7 @@
  * it ranks options. Trained by seeded SGD with L2 on touched weights.
  */
 import type { SparseVec } from "./features.js";
+import { seededRandom } from "../../data/sample.js";
 
 export interface Example {
   candidates: SparseVec[];
@@ -35,15 +36,9 @@ export function softmax(xs: number[]): number[] {
   return e.map((x) => x / s);
 }
 
+/** The project's seeded generator; seed 0 maps to 1 as it always did here. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed >>> 0 || 1);
 }
 
 export class ConditionalLogit {
