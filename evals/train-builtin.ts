@@ -3,7 +3,7 @@
  * trained and untrained params on the held-out tasks: 8 seeds each, the same rollout seeds for
  * both (paired), mean verifier reward. Writes evals/out/train-builtin.json.
  * Training steps replay the same rollout seeds (common random numbers) unless --fresh-seeds.
- * Run: npx tsx evals/train-builtin.ts [--held-out fpb,humaneval] [--steps 6] [--group 8] [--seeds 8] [--lr 0.5] [--kl 0.02] [--samples 100] [--fresh-seeds]
+ * Run: npx tsx evals/train-builtin.ts [--held-out fpb,humaneval] [--steps 5] [--group 8] [--seeds 8] [--lr 0.2] [--kl 0.02] [--samples 300] [--fresh-seeds]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -45,11 +45,11 @@ async function cli(): Promise<void> {
   };
   const dir = opt("--tasks", SHARED_TASKS);
   const heldIds = opt("--held-out", "fpb,humaneval").split(",");
-  const steps = Number(opt("--steps", "6"));
+  const steps = Number(opt("--steps", "5"));
   const group = Number(opt("--group", "8"));
   const seeds = Number(opt("--seeds", "8"));
   // more graded samples = less verifier noise in each reward (the rule judge is cheap)
-  const samples = Number(opt("--samples", "100"));
+  const samples = Number(opt("--samples", "300"));
   const outDir = path.resolve(REPO_ROOT, opt("--out", "evals/out"));
   mkdirSync(outDir, { recursive: true });
   const files = specFiles(dir);
@@ -65,7 +65,7 @@ async function cli(): Promise<void> {
     steps,
     group,
     out: policyOut,
-    grpo: { lr: Number(opt("--lr", "0.5")), kl: Number(opt("--kl", "0.02")), clip: 0.2, epochs: 2 },
+    grpo: { lr: Number(opt("--lr", "0.2")), kl: Number(opt("--kl", "0.02")), clip: 0.2, epochs: 2 },
     seed: Number(opt("--seed", "11")),
     workDir: path.join(outDir, "train-steps"),
     commonSeeds: !args.includes("--fresh-seeds"),
@@ -85,7 +85,7 @@ async function cli(): Promise<void> {
   const after = await evalOf(policyOut);
   const rows: HeldOutRow[] = heldOut.map((f) => ({ task: idOf(f), untrained: before[idOf(f)]!, trained: after[idOf(f)]! }));
   const summary = pairedSummary(rows);
-  const result = { samples, lr: Number(opt("--lr", "0.5")), curve: curve.map((s) => ({ step: s.step, mean_reward: s.meanReward })), trainTasks: train.map(idOf), heldOut: heldOut.map(idOf), steps, group, seeds, trainMs, stepRecords: curve, heldOutRows: rows, summary, totalMs: Date.now() - t0 };
+  const result = { samples, lr: Number(opt("--lr", "0.2")), curve: curve.map((s) => ({ step: s.step, mean_reward: s.meanReward })), trainTasks: train.map(idOf), heldOut: heldOut.map(idOf), steps, group, seeds, trainMs, stepRecords: curve, heldOutRows: rows, summary, totalMs: Date.now() - t0 };
   writeFileSync(path.join(outDir, "train-builtin.json"), JSON.stringify(result, null, 2) + "\n");
   console.log(curveTable(curve));
   for (const r of rows) {
