@@ -4,12 +4,10 @@
  */
 import path from "node:path";
 import { loadTaskSpec } from "../../src/task/spec.js";
-import { prepareBenchmark } from "../../src/recipe/prepare.js";
 import { defaultOutDir, prepareOutDir } from "../../src/recipe/run-dir.js";
 import type { ProgressFn } from "../../src/recipe/progress.js";
-import { verifyDataset } from "../../src/verify/verify.js";
-import { buildReport, writeReportFiles, type Report } from "../../src/verify/report.js";
-import { judgeForRun } from "../verifier/llm-judge.js";
+import { writeReportFiles, type Report } from "../../src/verify/report.js";
+import { scoreDataFile } from "../verifier/score-file.js";
 import type { PolicyRunContext } from "../../src/llm/policy.js";
 
 export interface VerifyFileArgs {
@@ -22,32 +20,11 @@ export interface VerifyFileArgs {
 
 export async function verifyFile(args: VerifyFileArgs): Promise<{ report: Report; outDir: string }> {
   const { ctx } = args;
-  const t0 = Date.now();
   const loaded = loadTaskSpec(args.taskPath);
   const outDir = defaultOutDir(`verify-${loaded.spec.id}-${path.basename(args.dataPath).replace(/\.[^.]+$/, "")}`, ctx.seed, ctx.runsDir, args.now);
   prepareOutDir(outDir);
   args.progress("preparing the benchmark");
-  const bench = await prepareBenchmark(loaded, ctx.ngram);
-  const judge = judgeForRun({ ctx, spec: loaded.spec, workDir: outDir });
-  const result = await verifyDataset({
-    dataPath: args.dataPath,
-    contract: bench.verifierContract,
-    benchmarkRecords: bench.records,
-    fingerprints: bench.fingerprints,
-    instruction: loaded.spec.instruction,
-    samples: ctx.samples,
-    seed: ctx.seed,
-    onProgress: args.progress,
-    ...(judge ? { judge, concurrency: judge.limiter.limit } : {}),
-  });
-  const report = buildReport({
-    task: loaded.spec.id,
-    result,
-    policy: "external",
-    timings: { verify: Date.now() - t0 },
-    warnings: loaded.warnings,
-    contract: bench.verifierContract,
-  });
+  const report = await scoreDataFile({ loaded, dataPath: args.dataPath, ctx, progress: args.progress, workDir: outDir });
   writeReportFiles(outDir, report);
   return { report, outDir };
 }
