@@ -18,7 +18,7 @@ import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { END, MessagesValue, START, StateGraph, StateSchema, isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import path from "node:path";
 import { z } from "zod";
-import { RecipeContextSchema, recipeContext } from "./state.js";
+import { RecipeContextSchema, recipeContext, runSettingFields, withRunSettings, type RunSettings } from "./state.js";
 import { recipeGraph } from "./recipe.js";
 import type { Plan } from "../agents/planner/plan.js";
 import { parseRequest } from "../agents/chat/parse.js";
@@ -53,10 +53,9 @@ const inputFields = {
   messages: MessagesValue,
   tasksDir: z.string().optional().describe("Folder of task specs (overrides the tasksDir setting); 'what tasks are there in X' sets it"),
   taskPath: z.string().optional().describe("The current task spec: what 'this task' and a bare 'cook' refer to"),
-  seed: z.number().int().min(0).optional().describe("Seed of the next cook (default: the run context's seed); 'seed 3' in chat sets it"),
-  samples: z.number().int().positive().optional().describe("Records the verifier grades (default: the run context's samples, 100)"),
-  policy: z.string().optional().describe("'builtin' or a policy.json of trained built-in parameters (default: the run context's)"),
-  model: z.string().optional().describe("Chat model of the LLM policy and of the request parser (default: DATACHEF_MODEL; none = built-in)"),
+  ...runSettingFields,
+  seed: runSettingFields.seed.describe("Seed of the next cook (default: the run context's seed); 'seed 3' in chat sets it"),
+  model: runSettingFields.model.describe("Chat model of the LLM policy and of the request parser (default: DATACHEF_MODEL; none = built-in)"),
 };
 
 export const ChatInput = new StateSchema(inputFields);
@@ -86,14 +85,8 @@ function tasksDirOf(state: ChatStateValue, ctx: ChatContext): string {
 }
 
 /** The run context with the state's overrides (seed, samples, policy, model) applied. */
-export function effectiveContext(state: Partial<Pick<ChatStateValue, "seed" | "samples" | "policy" | "model">>, ctx: ChatContext): ChatContext {
-  return chatContext({
-    ...ctx,
-    ...(state.seed !== undefined ? { seed: state.seed } : {}),
-    ...(state.samples !== undefined ? { samples: state.samples } : {}),
-    ...(state.policy ? { policy: state.policy } : {}),
-    ...(state.model ? { model: state.model } : {}),
-  });
+export function effectiveContext(state: RunSettings, ctx: ChatContext): ChatContext {
+  return chatContext(withRunSettings(ctx, state));
 }
 
 async function understand(state: ChatStateValue, config: Config): Promise<ChatStateUpdate> {

@@ -11,7 +11,7 @@
  */
 import { rmSync } from "node:fs";
 import { END, START, StateGraph, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { RecipeContextSchema, RecipeState, recipeContext, type RecipeStateValue, type RecipeStateUpdate } from "./state.js";
+import { RecipeContextSchema, RecipeState, recipeRunContext, type RecipeStateValue, type RecipeStateUpdate } from "./state.js";
 import { loadTaskForRun } from "../src/recipe/load.js";
 import { planRecipe } from "../agents/planner/index.js";
 import { writeCode } from "../agents/coder/index.js";
@@ -23,14 +23,14 @@ import { APPROVAL_ANSWERS, normalizeApproval } from "../src/recipe/approval.js";
 type Config = LangGraphRunnableConfig;
 
 async function loadTask(state: RecipeStateValue, config: Config): Promise<RecipeStateUpdate> {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   const t0 = Date.now();
   const out = await loadTaskForRun(state, ctx, progressWriter(config, "load_task"));
   return { ...out, timings: { load: Date.now() - t0 } };
 }
 
 async function plan(state: RecipeStateValue, config: Config): Promise<RecipeStateUpdate> {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   const t0 = Date.now();
   const only = state.approval?.action === "edit" ? state.approval.sources : state.only;
   const out = await planRecipe({ state, ctx, only });
@@ -38,7 +38,7 @@ async function plan(state: RecipeStateValue, config: Config): Promise<RecipeStat
 }
 
 function approve(state: RecipeStateValue, config: Config): RecipeStateUpdate {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   if (!ctx.approve) return { approval: { action: "approve" } };
   // plain words ("approve", "use only a, b") work too; an answer that cannot be read rejects
   const answer = normalizeApproval(interrupt({ kind: "approve_plan", planMd: state.planMd, plan: state.recipePlan, answers: APPROVAL_ANSWERS }));
@@ -54,7 +54,7 @@ function afterApprove(state: RecipeStateValue): "write_code" | "plan" | typeof E
 }
 
 async function writeCodeNode(state: RecipeStateValue, config: Config): Promise<RecipeStateUpdate> {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   const t0 = Date.now();
   const out = await writeCode({ state, ctx });
   return { ...out, timings: { code: Date.now() - t0 } };
@@ -65,7 +65,7 @@ function afterWriteCode(state: RecipeStateValue): "execute" | "verify" {
 }
 
 async function execute(state: RecipeStateValue, config: Config): Promise<RecipeStateUpdate> {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   const t0 = Date.now();
   const attempt = await runAttempt({
     n: state.attempts.length + 1,
@@ -83,14 +83,14 @@ async function execute(state: RecipeStateValue, config: Config): Promise<RecipeS
 }
 
 function afterExecute(state: RecipeStateValue, config: Config): "verify" | "write_code" {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   const last = state.attempts.at(-1);
   if (last?.ok) return "verify";
   return state.attempts.length < ctx.maxAttempts ? "write_code" : "verify";
 }
 
 async function verify(state: RecipeStateValue, config: Config): Promise<RecipeStateUpdate> {
-  const ctx = recipeContext(config.context);
+  const ctx = recipeRunContext(state, config);
   const t0 = Date.now();
   const report = await verifyRun(
     {

@@ -1,4 +1,4 @@
-import { mergeRollouts, rolloutContext } from "./rollout-state.js";
+import { mergeRollouts, pickRolloutSettings, rolloutContext, rolloutRunContext } from "./rollout-state.js";
 import { fakeRollout } from "../src/rl/testing.js";
 
 describe("mergeRollouts", () => {
@@ -28,5 +28,20 @@ describe("rolloutContext", () => {
     expect([c.group, c.advantage, c.temperature, c.store, c.augment, c.policy]).toEqual([8, "grpo", 1, "", 0, "builtin"]);
     expect(() => rolloutContext({ group: 0 })).toThrow();
     expect(() => rolloutContext({ advantage: "ppo" })).toThrow();
+  });
+});
+
+describe("rolloutRunContext", () => {
+  it("lets the input's settings (Studio's form) override the context", () => {
+    const c = rolloutRunContext({ group: 2, seed: 3, samples: 20, store: "r.sqlite", model: "" }, { context: { group: 8, concurrency: 4, seed: 1 } });
+    expect([c.group, c.seed, c.samples, c.store, c.concurrency, c.model]).toEqual([2, 3, 20, "r.sqlite", 4, ""]);
+    expect(rolloutRunContext({}, { context: { group: 5 } }).group).toBe(5);
+  });
+  it("validates the overrides like the context", () => {
+    expect(() => rolloutRunContext({ group: 0 }, {})).not.toThrow(); // 0 = unset
+    expect(() => rolloutRunContext({ concurrency: 1000 }, {})).toThrow();
+  });
+  it("pickRolloutSettings keeps only set settings", () => {
+    expect(pickRolloutSettings({ group: 2, store: "", seed: undefined, tasks: ["x"] } as never)).toEqual({ group: 2 });
   });
 });

@@ -4,7 +4,7 @@
  */
 import { ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
-import { RecipeContextSchema } from "./state.js";
+import { RecipeContextSchema, runSettingFields, withRunSettings, type RunSettings } from "./state.js";
 import { ADVANTAGE_METHODS, type GroupStats } from "../src/rl/advantages.js";
 import { rolloutKey, type RolloutRecord, type TaskInstance } from "../src/rl/types.js";
 
@@ -28,6 +28,36 @@ export type RolloutContext = z.infer<typeof RolloutContextSchema>;
 
 export function rolloutContext(raw: unknown): RolloutContext {
   return RolloutContextSchema.parse(raw ?? {});
+}
+
+/** The collection settings people change most, as optional input fields (Studio's form); they override the context. */
+export const rolloutSettingFields = {
+  ...runSettingFields,
+  seed: runSettingFields.seed.describe("Seed of the collection: rollout seeds derive from it (default: the run context's seed, 0)"),
+  group: z.number().int().min(1).max(256).optional().describe("Rollouts per task instance, G (default: the run context's group, 8)"),
+  concurrency: z.number().int().min(1).max(64).optional().describe("Recipe runs in flight at once (default: the run context's, 2)"),
+  augment: z.number().int().min(0).max(64).optional().describe("Extra instances per task: seeded random subsets of its sources (default 0)"),
+  store: z.string().optional().describe("SQLite file of the rollout store; a collection resumes from it (default: rollouts kept in state only)"),
+};
+export interface RolloutSettings extends RunSettings {
+  group?: number;
+  concurrency?: number;
+  augment?: number;
+  store?: string;
+}
+
+/** Only the settings of a state (what a Send to run_rollout carries along with its job). */
+export function pickRolloutSettings(state: RolloutSettings): RolloutSettings {
+  const out: RolloutSettings = {};
+  for (const k of Object.keys(rolloutSettingFields) as (keyof RolloutSettings)[]) if (state[k] !== undefined && state[k] !== null && state[k] !== "") (out as Record<string, unknown>)[k] = state[k];
+  return out;
+}
+
+/** What a rollout node runs with: the run context plus the input's settings. */
+export function rolloutRunContext(state: RolloutSettings, config: { context?: unknown }): RolloutContext {
+  const s = pickRolloutSettings(state);
+  const { group, concurrency, augment, store } = s;
+  return rolloutContext({ ...withRunSettings(rolloutContext(config.context), s), ...(group ? { group } : {}), ...(concurrency ? { concurrency } : {}), ...(augment !== undefined ? { augment } : {}), ...(store ? { store } : {}) });
 }
 
 /** One recipe run to do: the unit the graph fans out with Send. */
@@ -62,6 +92,7 @@ export function mergeRollouts(current: RolloutRecord[], update: RolloutRecord[])
 export const RolloutState = new StateSchema({
   // ---- input
   tasks: z.array(z.string()).describe("Task spec files or folders of them"),
+  ...rolloutSettingFields,
 
   // ---- working state
   instances: z.array(z.custom<TaskInstance>()).optional(),

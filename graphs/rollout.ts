@@ -14,7 +14,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { END, START, Send, StateGraph, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { RolloutContextSchema, RolloutState, rolloutContext, type RolloutJob, type RolloutStateValue, type RolloutStateUpdate } from "./rollout-state.js";
+import { RolloutContextSchema, RolloutState, pickRolloutSettings, rolloutRunContext, type RolloutJob, type RolloutSettings, type RolloutStateValue, type RolloutStateUpdate } from "./rollout-state.js";
 import { planJobs, runJob, scoreGroups } from "../src/rl/collect.js";
 
 type Config = LangGraphRunnableConfig;
@@ -30,7 +30,7 @@ export interface RolloutEvent {
 }
 
 async function expand(state: RolloutStateValue, config: Config): Promise<RolloutStateUpdate> {
-  const ctx = rolloutContext(config.context);
+  const ctx = rolloutRunContext(state, config);
   const planned = await planJobs(state.tasks, ctx);
   config.writer?.({ type: "plan", instances: planned.instances.length, jobs: planned.jobs.length, alreadyDone: planned.alreadyDone, group: ctx.group });
   return planned;
@@ -38,11 +38,12 @@ async function expand(state: RolloutStateValue, config: Config): Promise<Rollout
 
 function fanOut(state: RolloutStateValue): Send[] | "score_groups" {
   const jobs = state.jobs ?? [];
-  return jobs.length ? jobs.map((job) => new Send("run_rollout", { job })) : "score_groups";
+  const settings = pickRolloutSettings(state);
+  return jobs.length ? jobs.map((job) => new Send("run_rollout", { job, ...settings })) : "score_groups";
 }
 
-async function runRollout(input: { job: RolloutJob }, config: Config): Promise<RolloutStateUpdate> {
-  const ctx = rolloutContext(config.context);
+async function runRollout(input: { job: RolloutJob } & RolloutSettings, config: Config): Promise<RolloutStateUpdate> {
+  const ctx = rolloutRunContext(input, config);
   // every concurrent rollout listens to the run's abort signal
   if (config.signal) setMaxListeners(0, config.signal);
   const r = await runJob(input.job, ctx, {
@@ -54,7 +55,7 @@ async function runRollout(input: { job: RolloutJob }, config: Config): Promise<R
 }
 
 async function score(state: RolloutStateValue, config: Config): Promise<RolloutStateUpdate> {
-  const ctx = rolloutContext(config.context);
+  const ctx = rolloutRunContext(state, config);
   return scoreGroups(state.instances ?? [], state.rollouts, ctx, state.batchId);
 }
 

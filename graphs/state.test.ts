@@ -1,4 +1,4 @@
-import { appendAttempts, appendWarnings, mergeTimings, recipeContext } from "./state.js";
+import { appendAttempts, appendWarnings, mergeTimings, recipeContext, recipeRunContext, withRunSettings } from "./state.js";
 import type { Attempt } from "../agents/interpreter/attempt.js";
 
 const attempt = (n: number, ok: boolean): Attempt => ({ n, ok, recipe: "", records: 0, durationMs: 1, stdoutTail: "", stderrTail: "" });
@@ -23,5 +23,13 @@ describe("recipe state reducers", () => {
     expect(c.samples).toBe(100);
     expect(c.maxAttempts).toBe(3);
     expect(() => recipeContext({ sandbox: "docker" })).toThrow();
+  });
+  test("input run settings override the context; unset or empty ones leave it alone", () => {
+    const ctx = recipeContext({ seed: 4, samples: 50, model: "ctx-model" });
+    expect(withRunSettings(ctx, { seed: 0, samples: 20, policy: "p.json", model: "m" })).toMatchObject({ seed: 0, samples: 20, policy: "p.json", model: "m" });
+    expect(withRunSettings(ctx, { policy: "", model: "" })).toEqual(ctx);
+    expect(withRunSettings(ctx, {})).toEqual(ctx);
+    expect(ctx.seed).toBe(4); // not mutated
+    expect(recipeRunContext({ seed: 9 }, { context: { samples: 30 } })).toMatchObject({ seed: 9, samples: 30, maxAttempts: 3 });
   });
 });

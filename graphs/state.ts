@@ -4,7 +4,7 @@
  */
 import { ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
-import type { LoadedTask, TaskSpec } from "../src/task/spec.js";
+import { TaskSpecSchema, type LoadedTask } from "../src/task/spec.js";
 import type { PreparedTask } from "../src/recipe/prepare.js";
 import type { Plan } from "../agents/planner/plan.js";
 import type { Report } from "../src/verify/report.js";
@@ -45,6 +45,40 @@ export function recipeContext(raw: unknown): RecipeContext {
   return RecipeContextSchema.parse(raw ?? {});
 }
 
+/*
+ * The run settings people change most, also accepted as optional *input* fields: the dev server
+ * shows no form for a StateSchema graph's context, so this is what Studio renders. When set they
+ * override the run context; unset (or empty) they leave it alone.
+ */
+export const runSettingFields = {
+  seed: z.number().int().min(0).optional().describe("Seed of every stochastic choice; same seed, same recipe (default: the run context's seed, 0)"),
+  samples: z.number().int().positive().optional().describe("Records the verifier grades (default: the run context's samples, 100)"),
+  policy: z.string().optional().describe("'builtin' or a policy.json of trained built-in parameters (default: the run context's, builtin)"),
+  model: z.string().optional().describe("Chat model of the LLM policy, e.g. gpt-4o-mini (default: DATACHEF_MODEL; none = built-in policy)"),
+};
+export interface RunSettings {
+  seed?: number;
+  samples?: number;
+  policy?: string;
+  model?: string;
+}
+
+/** The context with the input's run settings applied (pure; callers re-parse if they need defaults). */
+export function withRunSettings<C extends RecipeContext>(ctx: C, settings: RunSettings): C {
+  return {
+    ...ctx,
+    ...(settings.seed !== undefined && settings.seed !== null ? { seed: settings.seed } : {}),
+    ...(settings.samples !== undefined && settings.samples !== null ? { samples: settings.samples } : {}),
+    ...(settings.policy ? { policy: settings.policy } : {}),
+    ...(settings.model ? { model: settings.model } : {}),
+  };
+}
+
+/** What a recipe node runs with: the run context plus the input's run settings. */
+export function recipeRunContext(state: RunSettings, config: { context?: unknown }): RecipeContext {
+  return withRunSettings(recipeContext(config.context), state);
+}
+
 export function appendAttempts(current: Attempt[], update: Attempt[]): Attempt[] {
   return [...current, ...update];
 }
@@ -66,7 +100,9 @@ export function appendWarnings(current: string[], update: string[]): string[] {
 export const RecipeState = new StateSchema({
   // ---- input (what Studio's form shows)
   taskPath: z.string().optional().describe("Path of a task spec JSON file"),
-  task: z.custom<TaskSpec>().optional().describe("An inline task spec (instead of taskPath)"),
+  // passthrough: unknown fields reach the loader, which warns about them as it does for files
+  task: TaskSpecSchema.passthrough().optional().describe("An inline task spec (instead of taskPath), as in docs/contracts.md"),
+  ...runSettingFields,
   outDir: z.string().optional().describe("Run folder; default runs/<task>-<time>-s<seed>"),
   only: z.array(z.string()).optional().describe("Restrict the planner to these source ids"),
   maxRecords: z.number().int().positive().optional().describe("Override the spec's budget.max_records"),

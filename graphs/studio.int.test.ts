@@ -52,13 +52,32 @@ describe("LangGraph dev server (Studio)", () => {
     const props = schemas.input_schema.properties;
     expect(Object.keys(props)).toEqual(expect.arrayContaining(["messages", "tasksDir", "taskPath", "seed", "samples", "policy", "model"]));
     for (const k of ["tasksDir", "taskPath", "seed", "samples", "policy", "model"]) expect(props[k]!.description).toMatch(/\w{4}/);
-    // the other graphs' forms: described input fields
-    for (const [graph, fields] of [["recipe", ["taskPath", "outDir", "only", "maxRecords"]], ["rollout", ["tasks"]]] as const) {
+    // the other graphs' forms: described input fields, run settings included
+    const runSettings = ["seed", "samples", "policy", "model"];
+    for (const [graph, fields] of [
+      ["recipe", ["taskPath", "task", "outDir", "only", "maxRecords", ...runSettings]],
+      ["rollout", ["tasks", "group", "concurrency", "augment", "store", ...runSettings]],
+    ] as const) {
       const id = assistants.find((a) => a.graph_id === graph)!.assistant_id;
-      const input = ((await (await fetch(`${server.url}/assistants/${id}/schemas`)).json()) as { input_schema: { properties: Record<string, { description?: string }> } }).input_schema.properties;
-      for (const f of fields) expect(input[f]?.description).toMatch(/\w{4}/);
+      const input = ((await (await fetch(`${server.url}/assistants/${id}/schemas`)).json()) as { input_schema: { properties: Record<string, { description?: string; type?: string; properties?: Record<string, unknown> }> } }).input_schema.properties;
+      for (const f of fields) expect([graph, f, input[f]?.description]).toEqual([graph, f, expect.stringMatching(/\w{4}/)]);
+      if (graph === "recipe") expect(Object.keys(input.task!.properties ?? {})).toEqual(expect.arrayContaining(["id", "instruction", "benchmark", "sources", "budget"]));
+      if (graph === "rollout") expect(input.group!.type).toBe("integer");
     }
   });
+
+  test("recipe: the form's run settings override the context; an inline task spec runs", async () => {
+    const thread = await client.threads.create();
+    const spec = JSON.parse(readFileSync(demoTaskSpec(pool, "tickets"), "utf8")) as Values;
+    const base = path.dirname(demoTaskSpec(pool, "tickets"));
+    // inline specs resolve relative paths against the working directory: make them absolute
+    const inline = { ...spec, benchmark: { ...spec.benchmark, path: path.resolve(base, spec.benchmark.path) }, sources: spec.sources.map((s: Values) => ({ ...s, path: path.resolve(base, s.path) })) };
+    const out = path.join(root, "inline");
+    const values = (await client.runs.wait(thread.thread_id, "recipe", { input: { task: inline, outDir: out, seed: 5, samples: 12 }, context: ctx() })) as Values;
+    expect(values.report?.status).toBe("ok");
+    const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Values;
+    expect([report.task, report.verifier.seed, report.verifier.samples_requested]).toEqual([spec.id, 5, 12]);
+  }, 120_000);
 
   (hasShared() ? test : test.skip)(
     "recipe cooks a shared task through runs.wait",
@@ -143,8 +162,9 @@ describe("LangGraph dev server (Studio)", () => {
     const store = path.join(root, "rollouts.sqlite");
     const thread = await client.threads.create();
     const values = (await client.runs.wait(thread.thread_id, "rollout", {
-      input: { tasks: [demoTaskSpec(pool, "tickets")] },
-      context: { ...ctx(), group: 2, store, concurrency: 2, samples: 20 },
+      // G and the store from the form's input fields, the rest from the context
+      input: { tasks: [demoTaskSpec(pool, "tickets")], group: 2, store },
+      context: { ...ctx(), group: 8, concurrency: 2, samples: 20 },
     })) as Values;
     expect(values.rollouts).toHaveLength(2);
     const s = openRolloutStore(store);
