@@ -248,4 +248,12 @@ describe("ensureDemoPool", () => {
     await expect(ensureDemoPool(foreign, { scale: 0.05 })).rejects.toThrow(/not a datachef demo pool/);
     expect(readFileSync(path.join(foreign, "mine.txt"), "utf8")).toBe("keep me");
   });
+
+  test("concurrent callers (parallel test workers) all get the one pool", async () => {
+    const dir = path.join(tmp, "race", "demo");
+    const got = await Promise.all([1, 2, 3].map(() => ensureDemoPool(dir, { scale: 0.05 })));
+    expect(new Set(got)).toEqual(new Set([path.resolve(dir)]));
+    expect(readdirSync(path.join(dir, "tasks")).length).toBe(3);
+    expect(readdirSync(path.dirname(dir))).toEqual(["demo"]);
+  });
 });

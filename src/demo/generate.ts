@@ -114,8 +114,14 @@ export async function ensureDemoPool(dir: string = defaultDemoDir(), opts: DemoO
   const have = await readManifest(target);
   if (have && have.version === DEMO_GENERATOR_VERSION && have.seed === want.seed && have.scale === want.scale) return target;
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
+  const ready = async () => {
+    const now = await readManifest(target);
+    return now !== null && now.version === DEMO_GENERATOR_VERSION && now.seed === want.seed && now.scale === want.scale;
+  };
   try {
     await generateDemoPool(staging, want);
+    // another process (a parallel test worker, a second demo) may have finished first
+    if (await ready()) return target;
     if (existsSync(target)) {
       // Only replace a folder this module made (it has our marker) or an empty one.
       const stale = have !== null || (await isEmptyDir(target));
@@ -123,7 +129,11 @@ export async function ensureDemoPool(dir: string = defaultDemoDir(), opts: DemoO
       await rm(target, { recursive: true, force: true });
     }
     await mkdir(path.dirname(target), { recursive: true });
-    await rename(staging, target);
+    try {
+      await rename(staging, target);
+    } catch (e) {
+      if (!(await ready())) throw e;
+    }
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
