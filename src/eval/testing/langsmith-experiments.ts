@@ -7,7 +7,7 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import type { AddressInfo, Socket } from "node:net";
+import { LoopbackServer, readBody } from "../../testing/loopback-server.js";
 import { parseMultipart } from "../../llm/testing/langsmith-capture.js";
 
 export interface Stored {
@@ -15,38 +15,17 @@ export interface Stored {
   [key: string]: unknown;
 }
 
-export class LangSmithExperimentServer {
-  private server?: http.Server;
-  private readonly sockets = new Set<Socket>();
+export class LangSmithExperimentServer extends LoopbackServer {
   readonly datasets = new Map<string, Stored>();
   readonly examples = new Map<string, Stored>();
   readonly sessions = new Map<string, Stored>();
   readonly runs = new Map<string, Stored>();
   readonly feedback: Stored[] = [];
   readonly requests: { method: string; path: string }[] = [];
-  url = "";
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (s) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
     const [rawPath, query = ""] = (req.url ?? "/").split("?");
     const url = rawPath!;
     const params = new URLSearchParams(query);

@@ -9,7 +9,7 @@
  */
 import http from "node:http";
 import { gunzipSync } from "node:zlib";
-import type { AddressInfo, Socket } from "node:net";
+import { LoopbackServer, readBody } from "../../testing/loopback-server.js";
 
 export interface CapturedRun {
   id: string;
@@ -56,30 +56,11 @@ export function parseMultipart(body: Buffer, contentType: string): Part[] {
   return parts;
 }
 
-export class LangSmithCaptureServer {
-  private server?: http.Server;
-  private readonly sockets = new Set<Socket>();
+export class LangSmithCaptureServer extends LoopbackServer {
   private readonly byId = new Map<string, CapturedRun>();
   /** Every request, for debugging: method and path. */
   readonly requests: { method: string; path: string }[] = [];
-  url = "";
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (s) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
-  }
 
   runs(): CapturedRun[] {
     return [...this.byId.values()];
@@ -98,10 +79,8 @@ export class LangSmithCaptureServer {
     this.byId.set(id, next);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    let body = Buffer.concat(chunks);
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let body = await readBody(req);
     if (/gzip/i.test(String(req.headers["content-encoding"] ?? ""))) body = gunzipSync(body);
     const url = (req.url ?? "/").split("?")[0]!;
     const method = req.method ?? "GET";

@@ -13,7 +13,7 @@
  * Every request is kept in `requests` so tests can assert what was sent.
  */
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { LoopbackServer, readBody } from "../../testing/loopback-server.js";
 
 export interface ChatRequestMessage {
   role: string;
@@ -108,18 +108,16 @@ function forcedTool(req: ChatRequest): string | undefined {
   return undefined;
 }
 
-export class OpenAiTestServer {
+export class OpenAiTestServer extends LoopbackServer {
   readonly requests: RecordedRequest[] = [];
   private rules: Rule[] = [];
-  private server?: http.Server;
-  private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<http.ServerResponse>();
   latencyMs: number;
   private readonly chunkChars: number;
   private counter = 0;
-  url = "";
 
   constructor(opts: OpenAiTestServerOptions = {}) {
+    super("/v1");
     this.latencyMs = opts.latencyMs ?? 0;
     this.chunkChars = opts.chunkChars ?? 16;
     this.script(...(opts.replies ?? []));
@@ -143,24 +141,10 @@ export class OpenAiTestServer {
     return this.requests.filter((r) => r.path.endsWith("/chat/completions"));
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (s) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}/v1`;
-    return this.url;
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     for (const r of this.hanging) r.destroy();
     this.hanging.clear();
-    for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
+    await super.close();
   }
 
   private pick(ctx: Omit<ReplyContext, "uses">): Rule | undefined {
@@ -173,10 +157,8 @@ export class OpenAiTestServer {
     return undefined;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const raw = (await readBody(req)).toString("utf8");
     const url = req.url ?? "/";
     if (req.method === "GET" && url.endsWith("/models")) {
       this.requests.push({ at: Date.now(), path: url, body: null });
