@@ -10,19 +10,16 @@
  *   (20% and 50% wrong labels), off-domain (50% records of other tasks), broken (30% refusals
  *   or truncated answers).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { RecipeContext } from "../../graphs/state.js";
-import { judgeForRun } from "../../agents/verifier/llm-judge.js";
 import type { ChatRecord } from "../data/chat.js";
-import { loadBenchmark } from "../recipe/prepare.js";
-import type { Fingerprints } from "../verify/ngrams.js";
-import { verifyDataset } from "../verify/verify.js";
 import { corrupt, type LadderKind } from "./corrupt.js";
 import { formatBenchmark } from "./proxy/benchmark-format.js";
 import { examplesOf, isOther, majorityAccuracy, proxyKindOf, proxyScore, readChat, type ProxyKind } from "./proxy/proxy.js";
 import type { EvalTask } from "./run-recipe.js";
-import { dvsScore, pearson, round, spearman } from "./stats.js";
+import { pearson, round, spearman } from "./stats.js";
+import { recordScorer } from "./score-records.js";
 import type { RecipeRow } from "./types.js";
 
 export const PAPER_MEAN_PEARSON = 0.59;
@@ -162,28 +159,10 @@ export async function downstreamForTask(args: {
 
   const chosen = candidates.slice(0, max);
   if (chosen.length < 8) notes.push(`only ${chosen.length} training sets could be built (8 wanted)`);
-  const benchmarkRecords = await loadBenchmark(task.loaded);
-  const fingerprints = JSON.parse(readFileSync(task.prepared.fingerprintsPath, "utf8")) as Fingerprints;
-  const judge = judgeForRun({ ctx: args.ctx, spec: task.loaded.spec });
+  const scorer = await recordScorer(task, args.ctx);
   const datasets: DownstreamDataset[] = [];
   for (const [i, c] of chosen.entries()) {
-    let reward = c.reward;
-    if (reward === undefined) {
-      const file = path.join(dir, `variant-${i}.jsonl`);
-      writeFileSync(file, c.records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-      const v = await verifyDataset({
-        dataPath: file,
-        metaPath: null,
-        contract,
-        benchmarkRecords,
-        fingerprints,
-        instruction: task.loaded.spec.instruction,
-        samples: args.ctx.samples,
-        seed: args.ctx.seed,
-        ...(judge ? { judge, concurrency: judge.limiter.limit } : {}),
-      });
-      reward = dvsScore(v.status, v.reward);
-    }
+    const reward = c.reward ?? (await scorer.score(c.records, path.join(dir, `variant-${i}.jsonl`)));
     const s = proxyScore(c.records, test.examples, contract, kind, { cap: trainCap });
     datasets.push({ name: c.name, description: c.description, origin: c.origin, records: c.records.length, reward: round(reward), accuracy: round(s.accuracy), trained: s.trained });
     args.log?.(`downstream ${task.loaded.spec.id}: ${c.name}: reward ${reward.toFixed(3)}, proxy accuracy ${s.accuracy.toFixed(3)} (${s.trained} trained, ${s.other} not a label)`);

@@ -4,19 +4,16 @@
  * sees the damage gives a reward that falls with the share (Spearman rho <= -0.8). Ladders it
  * does not see are flagged, with the known reason when there is one.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { RecipeContext } from "../../graphs/state.js";
-import { judgeForRun } from "../../agents/verifier/llm-judge.js";
 import type { ChatRecord } from "../data/chat.js";
-import { loadBenchmark } from "../recipe/prepare.js";
 import type { TaskContract } from "../task/contract.js";
-import type { Fingerprints } from "../verify/ngrams.js";
-import { verifyDataset } from "../verify/verify.js";
 import { corrupt, LADDERS, ladderApplies, type LadderKind } from "./corrupt.js";
 import { readChat } from "./proxy/proxy.js";
 import type { EvalTask } from "./run-recipe.js";
-import { dvsScore, round, spearman } from "./stats.js";
+import { round, spearman } from "./stats.js";
+import { recordScorer } from "./score-records.js";
 
 export const LADDER_SHARES = [0, 0.1, 0.2, 0.3, 0.5, 0.7, 1];
 export const RHO_THRESHOLD = -0.8;
@@ -86,10 +83,8 @@ export async function runLadders(args: {
   const contract = task.prepared.verifierContract;
   const shares = args.shares ?? LADDER_SHARES;
   const records = spread(readChat(args.base.path), args.maxRecords ?? 2000);
-  const benchmarkRecords = await loadBenchmark(task.loaded);
-  const fingerprints = JSON.parse(readFileSync(task.prepared.fingerprintsPath, "utf8")) as Fingerprints;
-  const judge = judgeForRun({ ctx: args.ctx, spec: task.loaded.spec });
-  const judgeName = judge ? `llm:${judge.name}` : "builtin-rules";
+  const scorer = await recordScorer(task, args.ctx);
+  const judgeName = scorer.judgeName;
   const dir = path.join(args.dir, id);
   mkdirSync(dir, { recursive: true });
   const ladders: LadderResult[] = [];
@@ -103,21 +98,7 @@ export async function runLadders(args: {
     const changed: number[] = [];
     for (const share of shares) {
       const c = corrupt(records, ladder, share, { contract, seed: args.ctx.seed + 17, pool: args.pool });
-      const file = path.join(dir, `${ladder}-${Math.round(share * 100)}.jsonl`);
-      writeFileSync(file, c.records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-      const v = await verifyDataset({
-        dataPath: file,
-        metaPath: null,
-        contract,
-        benchmarkRecords,
-        fingerprints,
-        instruction: task.loaded.spec.instruction,
-        samples: args.ctx.samples,
-        // the same sample positions at every share: only the damage changes
-        seed: args.ctx.seed,
-        ...(judge ? { judge, concurrency: judge.limiter.limit } : {}),
-      });
-      rewards.push(round(dvsScore(v.status, v.reward)));
+      rewards.push(round(await scorer.score(c.records, path.join(dir, `${ladder}-${Math.round(share * 100)}.jsonl`))));
       changed.push(c.changed);
     }
     const rho = spearman(shares, rewards);
