@@ -1,6 +1,6 @@
 import type { SourceProfile } from "../../src/data/types.js";
 import { applyParamUpdate, defaultParams } from "../../src/rl/policy-params.js";
-import { allocate, planBuiltin, type PlanBuiltinOptions } from "./builtin.js";
+import { allocate, anchorSource, centreFeatures, planBuiltin, type PlanBuiltinOptions } from "./builtin.js";
 import { decisionLogProb, decisionLogProbGrad, trajectoryLogProb } from "./decisions.js";
 import { licenseClass } from "./features.js";
 import type { Plan } from "./plan.js";
@@ -151,10 +151,47 @@ describe("planBuiltin", () => {
     expect(trajectoryLogProb(decisions, against)).toBeLessThan(trajectoryLogProb(decisions, params));
   });
 
+  test("mixing decisions only see differences between the kept sources: a common shift of the mix head changes nothing", () => {
+    const params = defaultParams();
+    const plans = SEEDS.map((seed) => planBuiltin(scenario({ seed, params })));
+    const withMix = plans.filter((p) => p.decisions.some((d) => d.name.startsWith("mix:")));
+    expect(withMix.length).toBeGreaterThan(0);
+    const shifted = structuredClone(params);
+    shifted.mix.score.bias += 1.5;
+    for (const p of withMix) {
+      const mix = p.decisions.filter((d) => d.name.startsWith("mix:"));
+      expect(mix.every((d) => d.dist === "gaussian" && d.relative)).toBe(true);
+      expect(trajectoryLogProb(mix, shifted)).toBeCloseTo(trajectoryLogProb(mix), 10);
+    }
+    // and the plans themselves are those of the shifted head (shares depend on differences only)
+    expect(SEEDS.map((seed) => planBuiltin(scenario({ seed, params: shifted })).plan)).toEqual(plans.map((p) => p.plan));
+  });
+
   test("temperature changes how often uncertain sources are taken", () => {
     const count = (temperature: number) =>
       Array.from({ length: 40 }, (_, seed) => planBuiltin(scenario({ seed, temperature })).plan).filter((p) => ids(p).includes("src_g")).length;
     expect(count(0.3)).toBeLessThan(count(3));
+  });
+
+  test("the most preferred source is always kept, even at a high temperature, and its inclusion is not a trained decision", () => {
+    for (const seed of Array.from({ length: 60 }, (_, i) => i)) {
+      const { plan, decisions } = planBuiltin(scenario({ seed, temperature: 4 }));
+      expect(ids(plan)).toContain("src_a");
+      const anchor = decisions.find((d) => d.name === "include:src_a")!;
+      expect([anchor.greedy, anchor.logProb]).toEqual([true, 0]);
+    }
+    // the others are still sampled
+    expect(planBuiltin(scenario({ seed: 1, temperature: 4 })).decisions.filter((d) => d.name.startsWith("include:") && !d.greedy).length).toBeGreaterThan(2);
+  });
+
+  test("anchorSource: highest inclusion logit, only when positive", () => {
+    const params = defaultParams();
+    const src = (id: string, relevance: number) => ({ profile: { id }, analysis: { features: { relevance } } });
+    params.include.bias = 0;
+    params.include.weights = { relevance: 1 } as never;
+    expect(anchorSource([src("a", 0.2), src("b", 0.9), src("c", 0.9)], params)).toBe("b");
+    params.include.bias = -5;
+    expect(anchorSource([src("a", 0.2), src("b", 0.9)], params)).toBeUndefined();
   });
 
   test("at least one source when every inclusion is unlikely", () => {
@@ -228,6 +265,12 @@ describe("planBuiltin", () => {
       expect(plan.rejected[0]!.reason).toMatch(/label set positive\/negative\/neutral/);
     }
   });
+});
+
+test("centreFeatures subtracts each feature's mean over the rows, a missing feature counting 0", () => {
+  const c = centreFeatures([{ a: 1, b: 2 }, { a: 3 }]);
+  expect(c).toEqual([{ a: -1, b: 1 }, { a: 1, b: -1 }]);
+  expect(centreFeatures([{ a: 0.4 }])).toEqual([{ a: 0 }]);
 });
 
 test("exploded sources are allocated by items, not rows", () => {

@@ -122,11 +122,15 @@ export function planBuiltin(opts: PlanBuiltinOptions): PlanBuiltinResult {
   const ctx = { relevanceMax: Math.max(0, ...rel), relevanceMin: rel.length ? Math.min(...rel) : 0 };
   const analysed = candidates.map((c) => ({ ...c, analysis: analyseSource(c.profile, c.mapping, contract, { maxRecords: budget }, ctx) }));
 
-  // 3. Which sources to keep.
+  // 3. Which sources to keep. The source the policy prefers most is kept whenever the policy
+  // wants it at all: sampling (and training's shared parameters) only decide about the others,
+  // so a recipe never loses its best source to a 1-in-50 draw.
   const kept: typeof analysed = [];
   const includeDecisions = new Map<string, BernoulliDecision>();
+  const anchorId = anchorSource(analysed, params);
   for (const c of analysed) {
-    const d = sampleBernoulli(`include:${c.profile.id}`, "include", params, c.analysis.features, T, decisionRng(seed, `include:${c.profile.id}`));
+    const t = c.profile.id === anchorId ? 0 : T;
+    const d = sampleBernoulli(`include:${c.profile.id}`, "include", params, c.analysis.features, t, decisionRng(seed, `include:${c.profile.id}`));
     decisions.push(d);
     includeDecisions.set(c.profile.id, d);
     if (d.action) kept.push(c);
@@ -150,9 +154,12 @@ export function planBuiltin(opts: PlanBuiltinOptions): PlanBuiltinResult {
   // 4. Mixing shares and record allocation. Which sources are primary follows from the mean
   // preferences (features), so sampling noise moves proportions but never demotes an equal peer.
   const mixMeans = kept.map((c) => headValue(params.mix.score, c.analysis.features));
-  const mixLogits = kept.map((c) => {
+  // Shares depend only on differences of the logits: the decisions see features centred over the
+  // kept sources, so GRPO never trains (or is thrown off by) a common level that changes nothing.
+  const centred = centreFeatures(kept.map((c) => c.analysis.features));
+  const mixLogits = kept.map((c, i) => {
     if (kept.length === 1) return 0;
-    const d = sampleGaussian(`mix:${c.profile.id}`, "mix.score", "mix.std", params, c.analysis.features, T, decisionRng(seed, `mix:${c.profile.id}`));
+    const d = sampleGaussian(`mix:${c.profile.id}`, "mix.score", "mix.std", params, centred[i]!, T, decisionRng(seed, `mix:${c.profile.id}`), undefined, true);
     decisions.push(d);
     return d.action;
   });
@@ -248,6 +255,23 @@ function licenceVerdict(license: string | undefined): string | undefined {
   if (cls === "noncommercial") return `licence ${license} does not permit commercial use, which this task requires`;
   if (cls === "unknown") return `licence ${license ? `'${license}' ` : ""}unknown; this task requires commercially usable data`;
   return undefined;
+}
+
+/** The source with the highest inclusion logit, when that logit is positive (first wins ties). */
+export function anchorSource(sources: { profile: { id: string }; analysis: { features: Record<string, number> } }[], params: PolicyParams): string | undefined {
+  let best: { id: string; logit: number } | undefined;
+  for (const c of sources) {
+    const logit = headValue(params.include, c.analysis.features);
+    if (!best || logit > best.logit) best = { id: c.profile.id, logit };
+  }
+  return best && best.logit > 0 ? best.id : undefined;
+}
+
+/** Each feature minus its mean over the rows (features a row lacks count 0). */
+export function centreFeatures(rows: Record<string, number>[]): Record<string, number>[] {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const mean = Object.fromEntries(names.map((k) => [k, rows.reduce((s, r) => s + (r[k] ?? 0), 0) / rows.length]));
+  return rows.map((r) => Object.fromEntries(names.map((k) => [k, (r[k] ?? 0) - mean[k]!])));
 }
 
 function softmax(xs: number[]): number[] {

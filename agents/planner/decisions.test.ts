@@ -123,6 +123,22 @@ describe("decisions", () => {
     expect(greedy.logProb).toBe(0);
   });
 
+  test("relative gaussian: the head's bias is no part of the mean, so it has no gradient and no effect", () => {
+    const centred = { relevance_rel: 0.3, schema: -0.1 };
+    const d = sampleGaussian("mix:a", "mix.score", "mix.std", params, centred, 1, decisionRng(2, "mix:a"), undefined, true);
+    const plain = sampleGaussian("mix:a", "mix.score", "mix.std", params, centred, 1, decisionRng(2, "mix:a"));
+    expect(d.relative).toBe(true);
+    // same draw, shifted by the bias: a softmax over such draws is unchanged
+    expect(d.sample - plain.sample).toBeCloseTo(-params.mix.score.bias, 12);
+    expect(decisionLogProb(d, params)).toBeCloseTo(d.logProb, 12);
+    const g = decisionLogProbGrad(d, params);
+    expect(g["mix.score.bias"]).toBeUndefined();
+    for (const key of ["mix.score.weights.relevance_rel", "mix.score.weights.schema", "mix.std"]) expect(g[key]).toBeCloseTo(numericGrad(d, params, key), 4);
+    const shifted = structuredClone(params);
+    shifted.mix.score.bias += 2;
+    expect(decisionLogProb(d, shifted)).toBeCloseTo(d.logProb, 12);
+  });
+
   test("trajectory log-probability moves with the params", () => {
     const ds: PlannerDecision[] = [
       sampleBernoulli("a", "include", params, f, 1, decisionRng(1, "a")),

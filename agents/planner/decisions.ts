@@ -54,6 +54,11 @@ export interface GaussianDecision extends DecisionBase {
   std: number;
   /** The raw draw; the log-probability is of this value. */
   sample: number;
+  /**
+   * The mean leaves out the head's bias: the features are centred over the plan's options, so
+   * only differences between options count (softmax mixing logits, whose common level has no effect).
+   */
+  relative?: boolean;
   /** What the plan uses (clipped / rounded). */
   action: number;
 }
@@ -142,14 +147,20 @@ export function sampleGaussian(
   temperature: number,
   rng: DecisionRng,
   shape: (x: number) => number = (x) => x,
+  relative = false,
 ): GaussianDecision {
-  const mean = headValue(getHead(params, head), features);
+  const mean = gaussianMean(getHead(params, head), features, relative);
   const baseStd = getNumber(params, stdParam);
+  const rel = relative ? { relative: true } : {};
   if (temperature <= 0)
-    return { dist: "gaussian", name, head, stdParam, temperature: 0, greedy: true, features, mean, std: 0, sample: mean, action: shape(mean), logProb: 0 };
+    return { dist: "gaussian", name, head, stdParam, temperature: 0, greedy: true, features, mean, std: 0, sample: mean, action: shape(mean), logProb: 0, ...rel };
   const std = baseStd * temperature;
   const sample = mean + std * rng.normal();
-  return { dist: "gaussian", name, head, stdParam, temperature, greedy: false, features, mean, std, sample, action: shape(sample), logProb: gaussianLogPdf(sample, mean, std) };
+  return { dist: "gaussian", name, head, stdParam, temperature, greedy: false, features, mean, std, sample, action: shape(sample), logProb: gaussianLogPdf(sample, mean, std), ...rel };
+}
+
+function gaussianMean(h: LinearHead, features: Record<string, number>, relative = false): number {
+  return headValue(h, features) - (relative ? h.bias : 0);
 }
 
 /** log π(action) of a recorded decision under `params` (same temperature unless given). */
@@ -167,7 +178,7 @@ export function decisionLogProb(d: PlannerDecision, params: PolicyParams, temper
     const scaled = logits.map((l) => l / temperature);
     return scaled[idx]! - logSumExp(scaled);
   }
-  const mean = headValue(getHead(params, d.head), d.features);
+  const mean = gaussianMean(getHead(params, d.head), d.features, d.relative);
   if (temperature <= 0) return d.sample === mean ? 0 : -Infinity;
   return gaussianLogPdf(d.sample, mean, getNumber(params, d.stdParam) * temperature);
 }
@@ -209,10 +220,10 @@ export function decisionLogProbGrad(d: PlannerDecision, params: PolicyParams): R
     });
     return grad;
   }
-  const mean = headValue(h, d.features);
+  const mean = gaussianMean(h, d.features, d.relative);
   const std = getNumber(params, d.stdParam) * T;
   const dMean = (d.sample - mean) / (std * std);
-  add(`${d.head}.bias`, dMean);
+  if (!d.relative) add(`${d.head}.bias`, dMean);
   addHead(dMean, d.features);
   add(d.stdParam, T * (-1 / std + (d.sample - mean) ** 2 / std ** 3));
   return grad;

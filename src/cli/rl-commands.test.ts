@@ -33,6 +33,7 @@ describe("RL commands: bad input is exit code 2 with a one-line reason", () => {
     [["export", "--format", "trl", "--store", path.join(dir, "none.sqlite"), "--out", "x"], /no such rollout store/],
     [["serve-reward", "--tasks", path.join(dir, "missing")], /no such task spec file or folder/],
     [["train", "--tasks", spec, "--out", path.join(dir, "p.json"), "--group", "1"], /--group must be at least 2/],
+    [["train", "--tasks", spec, "--out", path.join(dir, "p.json"), "--advantage", "ppo"], /--advantage must be batch or group, got ppo/],
   ])("%j", async (args, re) => {
     const r = await run(args as string[]);
     expect(r.code).toBe(2);

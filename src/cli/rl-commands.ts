@@ -1,5 +1,6 @@
 /** The RL commands of `datachef`: rollouts, export, serve-reward, train (registered by main.ts). */
 import type { Command } from "commander";
+import { DEFAULT_GRPO } from "../rl/train.js";
 import { rolloutsCommand } from "./rollouts.js";
 import { exportCommand } from "./export.js";
 import { serveRewardCommand } from "./serve-reward.js";
@@ -70,10 +71,12 @@ export function registerRlCommands(program: Command, setCode: (c: number) => voi
     .option("--steps <n>", "GRPO steps (one collection each)", intArg("--steps"), 4)
     .option("--group <G>", "rollouts per task per step", intArg("--group"), 8)
     .requiredOption("--out <file>", "where the trained policy.json goes")
-    .option("--lr <x>", "learning rate", parseFloat, 0.2)
-    .option("--clip <eps>", "PPO clip range of the ratio", parseFloat, 0.2)
-    .option("--kl <beta>", "KL penalty to the initial params (0 = off)", parseFloat, 0.02)
-    .option("--epochs <n>", "gradient steps per collected batch", intArg("--epochs"), 2)
+    .option("--augment <k>", "extra training instances per task: seeded random subsets of its sources", intArg("--augment"), 0)
+    .option("--advantage <m>", "batch (reward minus group mean over the batch's pooled within-group std; drops zero-variance groups) | group (per-group GRPO)", "batch")
+    .option("--lr <x>", "learning rate", parseFloat, DEFAULT_GRPO.lr)
+    .option("--clip <eps>", "PPO clip range of the ratio", parseFloat, DEFAULT_GRPO.clip)
+    .option("--kl <beta>", "KL penalty to the initial params (0 = off)", parseFloat, DEFAULT_GRPO.kl)
+    .option("--epochs <n>", "gradient steps per collected batch", intArg("--epochs"), DEFAULT_GRPO.epochs)
     .option("--seed <n>", "base seed", intArg("--seed"), 0)
     .option("--samples <k>", "records the verifier grades per rollout", intArg("--samples"), 100)
     .option("--max-records <n>", "override every task's budget.max_records", intArg("--max-records"))

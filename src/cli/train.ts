@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { InstanceError, resolveTaskFiles } from "../rl/instances.js";
 import { loadPolicyParams, PolicyParamsError } from "../rl/policy-params.js";
 import { closeStores } from "../rl/collect.js";
-import { trainBuiltin, type StepRecord } from "../rl/train.js";
+import { trainBuiltin, type StepRecord, type TrainAdvantage } from "../rl/train.js";
 import { CliError } from "./errors.js";
 import { formatTable } from "./tasks.js";
 
@@ -17,6 +17,10 @@ export interface TrainCliOptions {
   kl: number;
   epochs: number;
   seed: number;
+  /** Extra instances per task per step (seeded source subsets). */
+  augment?: number;
+  /** batch (default) | group: see batchAdvantages. */
+  advantage?: TrainAdvantage;
   samples: number;
   maxRecords?: number;
   concurrency: number;
@@ -36,6 +40,7 @@ export function curveTable(steps: StepRecord[]): string {
 export async function trainCommand(opts: TrainCliOptions): Promise<number> {
   if (opts.steps < 1) throw new CliError(`--steps must be at least 1, got ${opts.steps}`);
   if (opts.group < 2) throw new CliError(`--group must be at least 2 (advantages compare rollouts within a group), got ${opts.group}`);
+  if (opts.advantage !== undefined && opts.advantage !== "batch" && opts.advantage !== "group") throw new CliError(`--advantage must be batch or group, got ${opts.advantage}`);
   for (const [name, v] of [["--lr", opts.lr], ["--clip", opts.clip], ["--kl", opts.kl]] as const) if (!(v >= 0) || !Number.isFinite(v)) throw new CliError(`${name} must be a number >= 0, got ${v}`);
   let tasks: string[];
   try {
@@ -55,7 +60,8 @@ export async function trainCommand(opts: TrainCliOptions): Promise<number> {
     }
   }
   let done = 0;
-  const total = tasks.length * opts.group;
+  // (an upper bound with augmentation: a task with few sources has fewer distinct subsets)
+  const total = tasks.length * (1 + (opts.augment ?? 0)) * opts.group;
   const log = (s: string) => !opts.json && process.stderr.write(s + "\n");
   try {
     const { steps } = await trainBuiltin({
@@ -63,7 +69,8 @@ export async function trainCommand(opts: TrainCliOptions): Promise<number> {
       steps: opts.steps,
       group: opts.group,
       out: opts.out,
-      grpo: { lr: opts.lr, clip: opts.clip, kl: opts.kl, epochs: opts.epochs },
+      grpo: { lr: opts.lr, clip: opts.clip, kl: opts.kl, epochs: opts.epochs, ...(opts.advantage ? { advantage: opts.advantage } : {}) },
+      augment: opts.augment,
       init,
       seed: opts.seed,
       samples: opts.samples,

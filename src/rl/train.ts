@@ -1,6 +1,6 @@
 /**
- * GRPO for the built-in policy: collect G rollouts per training task with the current
- * parameters, turn rewards into group-normalised advantages, and take policy-gradient steps on
+ * GRPO for the built-in policy: collect G rollouts per training task instance with the current
+ * parameters, turn rewards into group-centred advantages (`batchAdvantages`), and take policy-gradient steps on
  * the planner's recorded decisions (PPO-style clipped ratio, optional KL to the initial params).
  *
  * Objective per decision d of a rollout with advantage A (summed over decisions, averaged over
@@ -27,9 +27,47 @@ export interface GrpoConfig {
   maxGradNorm: number;
   /** Also train the std parameters of Gaussian heads (off: exploration noise stays as set). */
   trainStd?: boolean;
+  /** How rewards become advantages (`batchAdvantages`); "group" = the stored GRPO advantages. */
+  advantage?: TrainAdvantage;
 }
 
-export const DEFAULT_GRPO: GrpoConfig = { lr: 0.2, clip: 0.2, kl: 0.02, epochs: 2, maxGradNorm: 1 };
+export const DEFAULT_GRPO: GrpoConfig = { lr: 1, clip: 0.2, kl: 0.02, epochs: 2, maxGradNorm: 1, advantage: "batch" };
+
+export type TrainAdvantage = "batch" | "group";
+
+export interface ScoredRollout {
+  groupId: string;
+  reward: number;
+  /** The stored per-group GRPO advantage (null while the group is incomplete). */
+  advantage: number | null;
+  decisions: PlannerDecision[];
+}
+
+/**
+ * The rollouts an update learns from, with their advantages. Only complete groups with some
+ * spread count: a zero-variance group teaches nothing and would only dilute the batch mean.
+ * - "group": the per-group GRPO advantage (R − mean) / std. A group whose spread is only the
+ *   verifier's sampling noise (a saturated task: std 0.0007) then weighs as much as one where the
+ *   decisions matter.
+ * - "batch" (default): R − group mean, divided by the batch's pooled within-group std, so a group
+ *   pushes in proportion to how much its rewards really differ, and the scale stays comparable
+ *   across steps.
+ */
+export function batchAdvantages(rollouts: ScoredRollout[], method: TrainAdvantage = "batch", eps = 1e-6): { decisions: PlannerDecision[]; advantage: number }[] {
+  const groups = new Map<string, ScoredRollout[]>();
+  for (const r of rollouts) groups.set(r.groupId, [...(groups.get(r.groupId) ?? []), r]);
+  const used: { r: ScoredRollout; centred: number }[] = [];
+  for (const g of groups.values()) {
+    if (g.some((r) => r.advantage === null) || g.length < 2) continue;
+    const m = mean(g.map((r) => r.reward));
+    if (g.every((r) => Math.abs(r.reward - m) <= 1e-12)) continue;
+    for (const r of g) used.push({ r, centred: r.reward - m });
+  }
+  const pooled = Math.sqrt(mean(used.map((u) => u.centred ** 2)));
+  return used
+    .filter((u) => u.r.decisions.length)
+    .map((u) => ({ decisions: u.r.decisions, advantage: method === "group" ? u.r.advantage! : u.centred / (pooled + eps) }));
+}
 
 export interface UpdateStats {
   decisions: number;
@@ -39,6 +77,8 @@ export interface UpdateStats {
   /** Mean k3 KL estimate to the reference over the decisions (after the update). */
   klToRef: number;
 }
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 function addScaled(into: Record<string, number>, g: Record<string, number>, s: number): void {
   if (s === 0) return;
@@ -128,12 +168,26 @@ export interface StepRecord {
   step: number;
   rollouts: number;
   meanReward: number;
+  /** Reward per rollout, keyed `<instance>#<index>`: with common seeds, steps pair up by key. */
+  rewards: Record<string, number>;
+  /** Rollouts the update learned from (complete groups with spread). */
+  learnedFrom: number;
   okRate: number;
   groups: number;
   zeroVarianceGroups: number;
   update: UpdateStats;
   wallMs: number;
   paramsFile: string;
+}
+
+/** Mean and standard error of b − a over the keys both hold (a paired comparison). */
+export function pairedDiff(a: Record<string, number>, b: Record<string, number>): { n: number; mean: number; se: number } {
+  const diffs = Object.keys(a)
+    .filter((k) => k in b)
+    .map((k) => b[k]! - a[k]!);
+  const m = mean(diffs);
+  const sd = Math.sqrt(diffs.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, diffs.length - 1));
+  return { n: diffs.length, mean: m, se: sd / Math.sqrt(Math.max(1, diffs.length)) };
 }
 
 export interface TrainOptions {
@@ -145,6 +199,8 @@ export interface TrainOptions {
   grpo?: Partial<GrpoConfig>;
   init?: PolicyParams;
   seed?: number;
+  /** Extra instances per task per step: seeded source subsets (the paper's augmentation). */
+  augment?: number;
   samples?: number;
   maxRecords?: number;
   concurrency?: number;
@@ -167,13 +223,14 @@ export interface CollectedBatch {
 }
 
 /** One on-policy collection with the params in `paramsFile`. */
-export async function collectBatch(opts: { tasks: string[]; paramsFile: string; group: number; seed: number; collection: string; samples?: number; maxRecords?: number; concurrency?: number; store?: string; commonSeeds?: boolean; onRollout?: TrainOptions["onRollout"] }): Promise<CollectedBatch> {
+export async function collectBatch(opts: { tasks: string[]; paramsFile: string; group: number; seed: number; collection: string; augment?: number; samples?: number; maxRecords?: number; concurrency?: number; store?: string; commonSeeds?: boolean; onRollout?: TrainOptions["onRollout"] }): Promise<CollectedBatch> {
   const context = {
     policy: opts.paramsFile,
     temperature: 1,
     group: opts.group,
     seed: opts.seed,
     collection: opts.collection,
+    augment: opts.augment ?? 0,
     store: opts.store ?? "",
     samples: opts.samples ?? 100,
     concurrency: opts.concurrency ?? 2,
@@ -189,8 +246,6 @@ export async function collectBatch(opts: { tasks: string[]; paramsFile: string; 
   return { rollouts: last.rollouts ?? [], groups: last.groups ?? [] };
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-
 export async function trainBuiltin(opts: TrainOptions): Promise<{ params: PolicyParams; steps: StepRecord[] }> {
   const cfg = { ...DEFAULT_GRPO, ...opts.grpo };
   const ref = opts.init ?? defaultParams();
@@ -203,15 +258,20 @@ export async function trainBuiltin(opts: TrainOptions): Promise<{ params: Policy
     const t0 = Date.now();
     const paramsFile = path.join(workDir, `params-step${step - 1}.json`);
     savePolicyParams(paramsFile, params);
-    const batch = await collectBatch({ tasks: opts.tasks, paramsFile, group: opts.group, seed: opts.commonSeeds ? seed : seed * 1000 + step, commonSeeds: opts.commonSeeds, collection: `train-s${seed}-step${step}`, samples: opts.samples, maxRecords: opts.maxRecords, concurrency: opts.concurrency, store: opts.store, onRollout: opts.onRollout });
+    const batch = await collectBatch({ tasks: opts.tasks, paramsFile, group: opts.group, seed: opts.commonSeeds ? seed : seed * 1000 + step, commonSeeds: opts.commonSeeds, collection: `train-s${seed}-step${step}`, augment: opts.augment, samples: opts.samples, maxRecords: opts.maxRecords, concurrency: opts.concurrency, store: opts.store, onRollout: opts.onRollout });
     const scored = batch.rollouts.filter((r) => r.reward !== null);
-    const usable = scored.filter((r) => r.advantage !== null && r.trajectory.decisions?.length).map((r) => ({ decisions: r.trajectory.decisions!, advantage: r.advantage! }));
+    const usable = batchAdvantages(
+      scored.map((r) => ({ groupId: r.groupId, reward: r.reward!, advantage: r.advantage, decisions: r.trajectory.decisions ?? [] })),
+      cfg.advantage,
+    );
     const upd = grpoUpdate(usable, params, ref, cfg);
     params = { ...upd.params, meta: { note: `GRPO on ${opts.tasks.length} task file(s), G=${opts.group}`, steps: (ref.meta?.steps ?? 0) + step, updatedAt: new Date().toISOString() } };
     const rec: StepRecord = {
       step,
       rollouts: batch.rollouts.length,
       meanReward: mean(scored.map((r) => r.reward!)),
+      rewards: Object.fromEntries(scored.map((r) => [`${r.instanceId}#${r.index}`, r.reward!])),
+      learnedFrom: usable.length,
       okRate: scored.length ? scored.filter((r) => r.status === "ok").length / scored.length : 0,
       groups: batch.groups.length,
       zeroVarianceGroups: batch.groups.filter((g) => g.flags.includes("zero_variance")).length,
