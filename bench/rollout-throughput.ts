@@ -5,7 +5,7 @@
  *    OpenAI-compatible server answering every call after 500 ms; wall time of one rollout (G=1)
  *    against a G=8 group at concurrency 8. The model calls overlap; the sandbox and verifier CPU
  *    work does not, so the ratio says how much of a rollout is waiting on the model.
- * Run: npx tsx bench/rollout-throughput.ts [--tasks FILE...] [--group 8] [--concurrency 2] [--latency 500] [--samples 16]
+ * Run: npx tsx bench/rollout-throughput.ts [--tasks FILE...] [--group 8] [--concurrency 2] [--latency 500] [--samples 100]
  * Writes bench/out/rollout-throughput.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -35,7 +35,7 @@ async function cli(): Promise<void> {
   const group = Number(opt("--group", "8"));
   const concurrency = Number(opt("--concurrency", "2"));
   const latency = Number(opt("--latency", "500"));
-  const samples = Number(opt("--samples", "16"));
+  const samples = Number(opt("--samples", "100")); // the product default of graded samples
   const tasks = opt("--tasks", path.join(SHARED_TASKS, "gsm8k.json")).split(",");
 
   // A. built-in policy

@@ -4,8 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { createSandbox, type BindPath, type SandboxChoice } from "../../src/sandbox/index.js";
+import { createSandbox, LocalSandbox, type BindPath, type SandboxChoice } from "../../src/sandbox/index.js";
 import type { IsolationReport, RunLimits, RunResult } from "../../src/sandbox/types.js";
+import { toolkitBytecode } from "../../src/toolkit/bytecode.js";
 import { TOOLKIT_PATH } from "../../src/toolkit/reference.js";
 import { writeFileAtomic } from "../../src/recipe/run-dir.js";
 import { classifyError, type ClassifiedError } from "./classify.js";
@@ -60,7 +61,10 @@ export async function executeRecipe(req: ExecuteRequest): Promise<ExecuteOutcome
   const started = Date.now();
   const sandbox = await createSandbox({ kind: req.sandbox ?? "auto", ...(req.bindPaths?.length ? { local: { bindPaths: req.bindPaths } } : {}) });
   try {
-    await sandbox.writeFile("datachef_toolkit.py", readFileSync(TOOLKIT_PATH));
+    const toolkit = readFileSync(TOOLKIT_PATH);
+    await sandbox.writeFile("datachef_toolkit.py", toolkit);
+    const bytecode = sandbox instanceof LocalSandbox ? await toolkitBytecode(sandbox.python, toolkit) : null;
+    if (bytecode) await sandbox.stageFile(bytecode.hostPath, bytecode.relPath, { readOnly: true });
     for (const s of req.sources) await sandbox.stageFile(s.jsonlPath, `sources/${s.id}.jsonl`, { readOnly: true });
     if (req.fingerprintsPath) await sandbox.stageFile(req.fingerprintsPath, "benchmark_ngrams.json", { readOnly: true });
     await sandbox.writeFile("recipe.py", req.recipe);

@@ -6,12 +6,11 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { RecipeContext } from "../../graphs/state.js";
 import type { LoadedTask } from "../../src/task/spec.js";
-import type { PreparedTask } from "../../src/recipe/prepare.js";
+import { benchmarkRecords, readFingerprintsFile, type PreparedTask } from "../../src/recipe/prepare.js";
 import type { ProgressFn } from "../../src/recipe/progress.js";
 import { publishRun } from "../../src/recipe/run-dir.js";
 import { verifyDataset } from "../../src/verify/verify.js";
-import { buildReport, writeReportFiles, type AttemptSummary, type Report } from "../../src/verify/report.js";
-import type { Fingerprints } from "../../src/verify/ngrams.js";
+import { buildReport, writeReportFilesAsync, type AttemptSummary, type Report } from "../../src/verify/report.js";
 import type { Plan } from "../planner/plan.js";
 import type { Attempt } from "../interpreter/attempt.js";
 import { llmReportExtras, policyLabel, traceMetadataFor } from "../../src/llm/policy.js";
@@ -81,8 +80,9 @@ async function verifyRunNow(input: VerifyRunInput, verifyStarted: number): Promi
     result = await verifyDataset({
       dataPath,
       contract: prepared.verifierContract,
-      benchmarkPath: loaded.spec.benchmark.path,
-      fingerprints: JSON.parse(readFileSync(prepared.fingerprintsPath, "utf8")) as Fingerprints,
+      // read once per task and shared by its rollouts (and by the rule judge's models)
+      benchmarkRecords: await benchmarkRecords(loaded),
+      fingerprints: readFingerprintsFile(prepared.fingerprintsPath),
       instruction: loaded.spec.instruction,
       samples: ctx.samples,
       seed: ctx.seed,
@@ -112,7 +112,7 @@ async function verifyRunNow(input: VerifyRunInput, verifyStarted: number): Promi
     seed: ctx.seed,
     out_dir: input.outDir,
   };
-  writeReportFiles(workDir, full);
+  await writeReportFilesAsync(workDir, full);
   publishRun(workDir, input.outDir);
   return full;
 }

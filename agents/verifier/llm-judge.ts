@@ -11,7 +11,7 @@ import { invokeText, LlmCallError, type PromptMessages } from "../../src/llm/cal
 import { describeContract, formatBenchmarkExamples } from "../../src/llm/context.js";
 import { Limiter } from "../../src/llm/limit.js";
 import { parseJudgeReply } from "../../src/llm/parse.js";
-import { renderChatPrompt } from "../../src/llm/prompts.js";
+import { renderChatPrompt, type PromptVars } from "../../src/llm/prompts.js";
 import type { TrajectoryRecorder } from "../../src/llm/recorder.js";
 import type { Judge, JudgeContext, JudgeSample, JudgeVerdict } from "../../src/verify/types.js";
 import { agentModel, runRecorder, traceMetadataFor, type PolicyRunContext } from "../../src/llm/policy.js";
@@ -64,27 +64,36 @@ export class LlmJudge implements Judge {
   readonly name: string;
   readonly stats: JudgeStats = { graded: 0, unparsed: 0, errors: 0, reasked: 0, calls: 0 };
   readonly limiter: Limiter;
+  private readonly varsByContext = new WeakMap<JudgeContext, PromptVars>();
 
   constructor(private readonly opts: LlmJudgeOptions) {
     this.name = `llm:${opts.config.model}`;
     this.limiter = new Limiter(opts.config.concurrency);
   }
 
+  /** The prompt variables shared by every sample of one verification (formatted once, not per call). */
+  private contextVars(ctx: JudgeContext): PromptVars {
+    let vars = this.varsByContext.get(ctx);
+    if (!vars) {
+      const b = this.opts.benchmark ?? {};
+      vars = {
+        instruction: ctx.instruction ?? "(not given)",
+        benchmark_name: b.name ?? "(unnamed)",
+        benchmark_description: b.description ?? "(no description)",
+        metric: b.metric ?? "(not stated)",
+        contract: describeContract(ctx.contract),
+        benchmark_examples: formatBenchmarkExamples(ctx.benchmarkRecords.slice(0, this.opts.examples ?? 3) as Record<string, unknown>[]),
+      };
+      this.varsByContext.set(ctx, vars);
+    }
+    return vars;
+  }
+
   /** The judge's prompt for one sample. */
   prompt(sample: JudgeSample, ctx: JudgeContext): PromptMessages {
     const max = this.opts.maxTurnChars ?? 6000;
-    const b = this.opts.benchmark ?? {};
     const turns = sample.messages.map((m) => `[${m.role}]\n${clip(m.content, max)}`).join("\n\n");
-    return renderChatPrompt("judge", {
-      instruction: ctx.instruction ?? "(not given)",
-      benchmark_name: b.name ?? "(unnamed)",
-      benchmark_description: b.description ?? "(no description)",
-      metric: b.metric ?? "(not stated)",
-      contract: describeContract(ctx.contract),
-      benchmark_examples: formatBenchmarkExamples(ctx.benchmarkRecords.slice(0, this.opts.examples ?? 3) as Record<string, unknown>[]),
-      sample: turns,
-      feedback: "",
-    });
+    return renderChatPrompt("judge", { ...this.contextVars(ctx), sample: turns, feedback: "" });
   }
 
   async grade(sample: JudgeSample, ctx: JudgeContext): Promise<JudgeVerdict> {

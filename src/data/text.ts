@@ -2,7 +2,7 @@
  * Text normalisation shared by dedup, contamination, relevance and the judge. The Python toolkit
  * (src/toolkit/datachef_toolkit.py) implements the same rules; a cross-language test keeps them equal.
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
@@ -16,9 +16,12 @@ export function normalizeText(text: string): string {
   return tokens(text).join(" ");
 }
 
+// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short strings.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+
 /** 16 hex chars of SHA-1: the fingerprint of a normalised string or n-gram. */
 export function textHash(text: string): string {
-  return createHash("sha1").update(text, "utf8").digest("hex").slice(0, 16);
+  return oneShot ? oneShot("sha1", text, "hex").slice(0, 16) : crypto.createHash("sha1").update(text, "utf8").digest("hex").slice(0, 16);
 }
 
 /** Every string leaf of a JSON value, depth first. */

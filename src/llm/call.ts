@@ -8,7 +8,7 @@ import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
-import { chatModelFromConfig, type ModelConfig } from "./config.js";
+import { sharedChatModel, type ModelConfig } from "./config.js";
 import { firstJson } from "./parse.js";
 import type { TrajectoryRecorder } from "./recorder.js";
 
@@ -56,7 +56,7 @@ export interface LlmCallOptions {
   /** Trace metadata (task id, seed, policy, model). */
   traceMetadata?: Record<string, unknown>;
   signal?: AbortSignal;
-  /** A prebuilt model (tests); default: built from `config`. */
+  /** A prebuilt model (tests); default: the shared model of `config`. */
   model?: ChatOpenAI;
 }
 
@@ -147,7 +147,7 @@ export interface ChatReply {
 
 /** A plain text completion with its token usage. */
 export async function invokeChat(prompt: PromptMessages, opts: LlmCallOptions): Promise<ChatReply> {
-  const model = opts.model ?? chatModelFromConfig(opts.config);
+  const model = opts.model ?? sharedChatModel(opts.config);
   return withDeadline(opts, async (signal) => {
     const msg = await model.invoke(toMessages(prompt), runConfig(opts, signal));
     const text = textOf(msg.content);
@@ -184,7 +184,7 @@ function schemaErrors(error: z.ZodError): string {
  * with its error, not thrown: the caller decides whether to retry with feedback.
  */
 export async function invokeStructured<T>(prompt: PromptMessages, schema: z.ZodType<T>, name: string, opts: LlmCallOptions): Promise<StructuredResult<T>> {
-  const model = opts.model ?? chatModelFromConfig(opts.config);
+  const model = opts.model ?? sharedChatModel(opts.config);
   const method = opts.config.structuredMethod === "text" ? "jsonSchema" : opts.config.structuredMethod;
   // A plain JSON schema, not the zod object: given zod, the OpenAI SDK validates inside the model
   // call and throws, which would lose the raw answer we need for feedback. We validate below.

@@ -1,4 +1,4 @@
-import { chatModelFor, describeModel, ModelConfigError, modelConfigFor, policyHasModel } from "./config.js";
+import { chatModelFor, describeModel, ModelConfigError, modelConfigFor, policyHasModel, sharedChatModel } from "./config.js";
 
 describe("modelConfigFor", () => {
   it("is null without any model: the built-in policy is used", () => {
@@ -66,5 +66,14 @@ describe("modelConfigFor", () => {
     expect(m.model).toBe("m1");
     expect(m.timeout).toBe(1234);
     expect((m as unknown as { clientConfig: { baseURL?: string } }).clientConfig.baseURL).toBe("http://127.0.0.1:7/v1");
+  });
+
+  it("shares one model per distinct configuration", () => {
+    const env = { DATACHEF_MODEL: "m1", OPENAI_BASE_URL: "http://127.0.0.1:7/v1" };
+    const judge = modelConfigFor("judge", {}, env)!;
+    expect(sharedChatModel(judge)).toBe(sharedChatModel({ ...judge }));
+    expect(sharedChatModel({ ...judge, temperature: 0.5 })).not.toBe(sharedChatModel(judge));
+    expect(sharedChatModel({ ...judge, baseUrl: "http://127.0.0.1:8/v1" })).not.toBe(sharedChatModel(judge));
+    expect(sharedChatModel({ ...judge, temperature: 0.5 }).temperature).toBe(0.5);
   });
 });

@@ -259,6 +259,24 @@ export function chatModelFromConfig(cfg: ModelConfig): ChatOpenAI {
   return new OfflineChatOpenAI({ ...fields, completions: new OfflineCompletions(fields), responses: new OfflineResponses(fields) });
 }
 
+const sharedModels = new Map<string, ChatOpenAI>();
+const SHARED_MODELS_MAX = 32;
+
+/**
+ * One chat model per distinct configuration, reused by every call: building a ChatOpenAI (and its
+ * OpenAI client) per call was a measurable share of a judge call's CPU. Models hold no per-call
+ * state, so concurrent calls can share one. Bounded: the oldest configuration is dropped.
+ */
+export function sharedChatModel(cfg: ModelConfig): ChatOpenAI {
+  const key = JSON.stringify([cfg.model, cfg.baseUrl ?? null, cfg.apiKey, cfg.temperature, cfg.maxTokens ?? null, cfg.timeoutMs, cfg.maxRetries, cfg.streaming]);
+  let m = sharedModels.get(key);
+  if (!m) {
+    if (sharedModels.size >= SHARED_MODELS_MAX) sharedModels.delete(sharedModels.keys().next().value!);
+    sharedModels.set(key, (m = chatModelFromConfig(cfg)));
+  }
+  return m;
+}
+
 /** The chat model of `agent`, or null when none is configured. */
 export function chatModelFor(agent: LlmAgent, ctx: LlmRunContext = {}, env: Env = process.env): ChatOpenAI | null {
   const config = modelConfigFor(agent, ctx, env);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
@@ -21,6 +21,20 @@ describe("TrajectoryRecorder", () => {
     expect(readTrajectory(file)).toEqual(r);
     expect(rec.toJsonl().trim().split("\n")).toHaveLength(2);
     expect(readFileSync(file, "utf8")).toBe(rec.toJsonl());
+  });
+
+  it("readTrajectory reads a file again when it grew, and follows it through a rename", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "traj-"));
+    const rec = new TrajectoryRecorder({ file: path.join(dir, "work", "trajectory.jsonl") });
+    rec.note({ agent: "judge", kind: "bridge", status: "refused", messages: [{ role: "user", content: "a" }] });
+    const first = readTrajectory(path.join(dir, "work", "trajectory.jsonl"));
+    expect(first).toHaveLength(1);
+    first.pop(); // callers get their own array
+    rec.note({ agent: "judge", kind: "bridge", status: "refused", messages: [{ role: "user", content: "b" }] });
+    expect(readTrajectory(path.join(dir, "work", "trajectory.jsonl")).map((r) => r.messages[0]!.content)).toEqual(["a", "b"]);
+    renameSync(path.join(dir, "work"), path.join(dir, "published"));
+    expect(readTrajectory(path.join(dir, "published", "trajectory.jsonl")).map((r) => r.messages[0]!.content)).toEqual(["a", "b"]);
+    expect(readTrajectory(path.join(dir, "work", "trajectory.jsonl"))).toEqual([]);
   });
 
   it("records failed calls and notes", async () => {

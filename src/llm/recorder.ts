@@ -13,6 +13,7 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { LLMResult } from "@langchain/core/outputs";
+import { FileMemo, inodeStamp } from "../data/file-memo.js";
 
 export interface RecordedMessage {
   role: "system" | "user" | "assistant" | "tool" | string;
@@ -218,8 +219,15 @@ export class TrajectoryRecorder extends BaseCallbackHandler {
   private finish(record: LlmCallRecord): void {
     this.done.push(record);
     if (this.opts.file) {
-      mkdirSync(path.dirname(this.opts.file), { recursive: true });
-      appendFileSync(this.opts.file, JSON.stringify(record) + "\n");
+      const line = JSON.stringify(record) + "\n";
+      try {
+        appendFileSync(this.opts.file, line);
+      } catch (e) {
+        // the folder is created on the first call only (a judge records a hundred calls)
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        mkdirSync(path.dirname(this.opts.file), { recursive: true });
+        appendFileSync(this.opts.file, line);
+      }
     }
   }
 
@@ -256,6 +264,13 @@ export class TrajectoryRecorder extends BaseCallbackHandler {
  */
 export function readTrajectory(file: string): LlmCallRecord[] {
   if (!existsSync(file)) return [];
+  // a rollout reads its trajectory twice (report, then rollout record), across the publish rename
+  return [...trajectories.get([file], "", () => parseTrajectory(file))];
+}
+
+const trajectories = new FileMemo<LlmCallRecord[]>(8, inodeStamp);
+
+function parseTrajectory(file: string): LlmCallRecord[] {
   const out: LlmCallRecord[] = [];
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (!line.trim()) continue;

@@ -15,6 +15,7 @@ import { stageSources, type StagedSource } from "../data/stage.js";
 import { recordText } from "../data/text.js";
 import { buildFingerprints, contaminationOf, type Fingerprints } from "../verify/ngrams.js";
 import { inferContract } from "../task/infer-contract.js";
+import { FileMemo } from "../data/file-memo.js";
 import { cacheDir } from "./paths.js";
 import { writeFileAtomic } from "./run-dir.js";
 
@@ -49,14 +50,31 @@ export async function loadBenchmark(task: LoadedTask): Promise<Record<string, un
   return out;
 }
 
+const benchmarks = new FileMemo<Promise<Record<string, unknown>[]>>(8);
+const fingerprintFiles = new FileMemo<Fingerprints>(8);
+const fingerprintDigests = new FileMemo<string>(16);
+
+/**
+ * The benchmark's records, read once per file version and process and shared by every caller
+ * (the array is frozen: read only). One array for every rollout also lets the rule judge reuse
+ * the models it builds from it.
+ */
+export function benchmarkRecords(task: LoadedTask): Promise<Record<string, unknown>[]> {
+  const b = task.spec.benchmark;
+  return benchmarks.get([b.path], b.format ?? "", async () => Object.freeze(await loadBenchmark(task)) as Record<string, unknown>[]);
+}
+
+/** A fingerprint file, parsed once per file version and process (the verifier of every rollout reads it). */
+export function readFingerprintsFile(file: string): Fingerprints {
+  return fingerprintFiles.get([file], "", () => JSON.parse(readFileSync(file, "utf8")) as Fingerprints);
+}
+
 /** Fingerprints are cached by benchmark content and n, so repeated cooks don't rebuild them. */
 export function fingerprintsFor(benchmarkPath: string, records: unknown[], n: number): { file: string; fp: Fingerprints } {
-  const digest = createHash("sha256").update(readFileSync(benchmarkPath)).update(`n=${n};v3`).digest("hex").slice(0, 24);
+  const digest = fingerprintDigests.get([benchmarkPath], `n=${n}`, () => createHash("sha256").update(readFileSync(benchmarkPath)).update(`n=${n};v3`).digest("hex").slice(0, 24));
   const file = path.join(cacheDir(), "fingerprints", `${digest}.json`);
-  if (existsSync(file)) return { file, fp: JSON.parse(readFileSync(file, "utf8")) as Fingerprints };
-  const fp = buildFingerprints(records, { n });
-  writeFileAtomic(file, JSON.stringify(fp));
-  return { file, fp };
+  if (!existsSync(file)) writeFileAtomic(file, JSON.stringify(buildFingerprints(records, { n })));
+  return { file, fp: readFingerprintsFile(file) };
 }
 
 export interface PreparedBenchmark {
@@ -70,7 +88,7 @@ export interface PreparedBenchmark {
 
 /** Reads the benchmark once: examples for the agents, contracts, cached fingerprints. */
 export async function prepareBenchmark(task: LoadedTask, ngram = 13): Promise<PreparedBenchmark> {
-  const records = await loadBenchmark(task);
+  const records = await benchmarkRecords(task);
   if (records.length === 0) throw new Error(`${task.spec.benchmark.path}: the benchmark file has no records`);
   const k = task.spec.benchmark.examples ?? DEFAULT_BENCHMARK_EXAMPLES;
   const examples = records.slice(0, k);

@@ -13,6 +13,7 @@ import { RecipeContextSchema } from "../../graphs/state.js";
 import type { GroupSummary, RolloutContext, RolloutJob } from "../../graphs/rollout-state.js";
 import { Limiter } from "../llm/limit.js";
 import { policyLabel } from "../llm/policy.js";
+import { useReportWorker } from "../verify/report-html.js";
 import { loadTaskSpec } from "../task/spec.js";
 import { groupAdvantages } from "./advantages.js";
 import { summarizeRun } from "./completion.js";
@@ -89,6 +90,8 @@ export async function planJobs(tasks: string[], ctx: RolloutContext): Promise<Pl
     }
   }
   limiters.set(batchId, new Limiter(ctx.concurrency));
+  // concurrent rollouts render their report pages on another core
+  if (ctx.concurrency > 1) useReportWorker();
   return { instances, jobs, batchId, alreadyDone };
 }
 

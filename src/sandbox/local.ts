@@ -75,6 +75,11 @@ export class LocalSandbox implements Sandbox {
     return sb;
   }
 
+  /** The interpreter `python3` runs as here. */
+  get python(): string {
+    return this.plan.python;
+  }
+
   isolation(): IsolationReport {
     const r = this.plan.report;
     const warnings = [...r.warnings];

@@ -381,6 +381,9 @@ class DedupTest(Env):
         p = lambda s: 1 - (1 - s ** r) ** b  # noqa: E731
         self.assertGreater(p(0.85), 0.95)  # recall first: candidates are verified anyway
         self.assertLess(p(0.3), 0.01)
+        # pinned: a faster search must pick the same bands and rows (dedup results depend on them)
+        self.assertEqual([dc._lsh_params(t, 128) for t in (0.5, 0.8, 0.87, 0.95)], [(32, 4), (14, 9), (10, 12), (5, 25)])
+        self.assertEqual(dc._lsh_params(0.8, 64), (9, 7))
 
     def test_dedup_near_keeps_distinct_and_first(self):
         recs = [chat("the quick brown fox jumps over the lazy dog near the river bank today", "a"),

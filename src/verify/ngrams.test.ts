@@ -8,6 +8,7 @@ import {
   contaminationOf,
   defaultTemplateDf,
   loadFingerprints,
+  memoContaminationOf,
   ngramHash,
   ngramHashes,
   saveFingerprints,
@@ -83,6 +84,24 @@ describe("buildFingerprints", () => {
     expect(contaminationOf(half, fp)).toEqual({ contaminated: true, benchmarkIndex: 0, overlap: 0.5 });
     expect(contaminationOf(half, fp, 0.6).contaminated).toBe(false);
     expect(contaminationOf("nothing alike", fp)).toEqual({ contaminated: false, benchmarkIndex: -1, overlap: 0 });
+  });
+
+  test("memoContaminationOf answers as contaminationOf, per fingerprints and overlap, within its bound", () => {
+    const q = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
+    const fp = buildFingerprints([{ q }, { q: "short" }], { n: 13 });
+    const half = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen";
+    const texts = [half, "nothing alike", `${half} and more`, half];
+    const check = memoContaminationOf(fp);
+    for (const t of texts) expect(check(t)).toEqual(contaminationOf(t, fp));
+    // the memo is per overlap: the stricter rule is not answered from the default one
+    expect(memoContaminationOf(fp, 0.6)(half).contaminated).toBe(false);
+    expect(memoContaminationOf(fp)(half).contaminated).toBe(true);
+    // and per fingerprints object
+    const other = buildFingerprints([{ q: "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi" }], { n: 13 });
+    expect(memoContaminationOf(other)(half).contaminated).toBe(false);
+    // a small bound still answers correctly while it evicts
+    const tiny = memoContaminationOf(buildFingerprints([{ q }], { n: 13 }), undefined, half.length);
+    for (const t of [...texts, ...texts]) expect(tiny(t)).toEqual(contaminationOf(t, fp));
   });
 
   test("save and load round trip with validation", () => {

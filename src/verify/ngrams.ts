@@ -4,7 +4,6 @@
  * benchmark text. The Python toolkit (`contamination_of`) applies the same rule; a cross-language
  * test keeps the two equal. Rules: docs/architecture.md, "Benchmark fingerprints".
  */
-import * as crypto from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { stringLeaves, textHash, tokens } from "../data/text.js";
@@ -62,13 +61,8 @@ export interface Contamination {
   overlap: number;
 }
 
-// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short strings.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
-
-/** textHash of an n-gram string (same value, faster where the runtime allows). */
-export function ngramHash(gram: string): string {
-  return oneShot ? oneShot("sha1", gram, "hex").slice(0, 16) : textHash(gram);
-}
+/** textHash of an n-gram string. */
+export const ngramHash = textHash;
 
 /** Distinct hashed n-grams of a text (normalised tokens joined by one space, then textHash). */
 export function ngramHashes(text: string, n: number = DEFAULT_NGRAM): Set<string> {
@@ -173,6 +167,36 @@ export function contaminationOf(text: string, fp: Fingerprints, overlap: number 
   }
   if (bestSeg < 0) return { contaminated: false, benchmarkIndex: -1, overlap: 0 };
   return { contaminated, benchmarkIndex: fp.segmentItem[bestSeg]!, overlap: best };
+}
+
+const memos = new WeakMap<Fingerprints, Map<number, { results: Map<string, Contamination>; chars: number }>>();
+/** Characters of checked text a memo holds per (fingerprints, overlap); beyond, the oldest go. */
+export const CONTAMINATION_MEMO_CHARS = 16_000_000;
+
+/**
+ * contaminationOf with a memo of the texts already checked against these fingerprints: the G
+ * rollouts of a task draw their records from the same sources, so most user turns recur. The memo
+ * lives as long as the fingerprints object (one per task and process, see readFingerprintsFile).
+ */
+export function memoContaminationOf(fp: Fingerprints, overlap: number = fp.overlap, maxChars = CONTAMINATION_MEMO_CHARS): (text: string) => Contamination {
+  let byOverlap = memos.get(fp);
+  if (!byOverlap) memos.set(fp, (byOverlap = new Map()));
+  let memo = byOverlap.get(overlap);
+  if (!memo) byOverlap.set(overlap, (memo = { results: new Map(), chars: 0 }));
+  const m = memo;
+  return (text) => {
+    let c = m.results.get(text);
+    if (c) return c;
+    c = contaminationOf(text, fp, overlap);
+    m.results.set(text, c);
+    m.chars += text.length;
+    for (const old of m.results.keys()) {
+      if (m.chars <= maxChars) break;
+      m.results.delete(old);
+      m.chars -= old.length;
+    }
+    return c;
+  };
 }
 
 export function saveFingerprints(fp: Fingerprints, path: string): void {

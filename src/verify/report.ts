@@ -8,7 +8,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { IsolationReport } from "../sandbox/types.js";
 import type { TaskContract } from "../task/contract.js";
-import { renderReportHtml } from "./report-html.js";
+import { renderReportHtml, renderReportHtmlAsync } from "./report-html.js";
 import { DEFAULT_PENALTIES, GRADES, type Penalties, type RunStatus, type VerifierResult } from "./types.js";
 
 export const REPORT_VERSION = 1;
@@ -277,13 +277,23 @@ function writeAtomic(file: string, content: string): void {
   renameSync(tmp, file);
 }
 
-/** Validates the report and writes report.html, then report.json (so a report.json always has its page). */
-export function writeReportFiles(dir: string, report: Report): { json: string; html: string } {
-  const valid = ReportSchema.parse(report);
+function writeBoth(dir: string, valid: Report, page: string): { json: string; html: string } {
   mkdirSync(dir, { recursive: true });
   const html = path.join(dir, "report.html");
   const json = path.join(dir, "report.json");
-  writeAtomic(html, renderReportHtml(valid));
+  writeAtomic(html, page);
   writeAtomic(json, `${JSON.stringify(valid, null, 2)}\n`);
   return { json, html };
+}
+
+/** Validates the report and writes report.html, then report.json (so a report.json always has its page). */
+export function writeReportFiles(dir: string, report: Report): { json: string; html: string } {
+  const valid = ReportSchema.parse(report);
+  return writeBoth(dir, valid, renderReportHtml(valid));
+}
+
+/** writeReportFiles with the page rendered on the report worker when it is in use (`useReportWorker`). */
+export async function writeReportFilesAsync(dir: string, report: Report): Promise<{ json: string; html: string }> {
+  const valid = ReportSchema.parse(report);
+  return writeBoth(dir, valid, await renderReportHtmlAsync(valid));
 }

@@ -15,7 +15,7 @@ import { normalizeText, textHash } from "../data/text.js";
 import type { TaskContract } from "../task/contract.js";
 import { ContaminationGate, FormatGate, isEmptyDataset, readDataset, type DatasetLine, type ReadDatasetStats } from "./gates.js";
 import { RuleJudge } from "./judge.js";
-import { buildFingerprints, contaminationOf, DEFAULT_NGRAM, DEFAULT_OVERLAP, type Fingerprints } from "./ngrams.js";
+import { buildFingerprints, DEFAULT_NGRAM, DEFAULT_OVERLAP, memoContaminationOf, type Fingerprints } from "./ngrams.js";
 import {
   DEFAULT_PENALTIES,
   GRADE_SCORES,
@@ -130,7 +130,7 @@ export async function verifyDataset(opts: VerifyOptions): Promise<VerifierResult
   // ---- one streaming pass: gates and statistics
   const t0 = Date.now();
   const formatGate = new FormatGate({ maxInvalidRate: opts.maxInvalidRate });
-  const contamination = new ContaminationGate((text) => contaminationOf(text, fp, overlap), { ngram: fp.n, threshold: opts.contaminationThreshold });
+  const contamination = new ContaminationGate(memoContaminationOf(fp, overlap), { ngram: fp.n, threshold: opts.contaminationThreshold });
   const reservoir = new Reservoir<DatasetLine>(k, seed);
   const lengthCap = opts.lengthsCap ?? 20000;
   const lengths = new Reservoir<[number, number]>(lengthCap, `${seed}:lengths`);

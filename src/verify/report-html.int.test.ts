@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { renderReportHtml, renderReportHtmlAsync, reportWorkerReady, useReportWorker } from "./report-html.js";
+import { buildReport, writeReportFilesAsync, type Report } from "./report.js";
+
+// vega numbers clip paths per thread (clip1, clip2, ...): pages rendered in different threads, or
+// later in the same one, differ in those ids only
+const sameModuloClipIds = (a: string, b: string) => expect(a.replace(/clip\d+/g, "clip")).toBe(b.replace(/clip\d+/g, "clip"));
+
+const report = buildReport({
+  task: "t",
+  result: {
+    status: "ok",
+    reward: 0.7,
+    records: 3,
+    judge: "builtin-rules",
+    sampled: 2,
+    meanScore: 0.7,
+    grades: { invalid: 0, format_error: 0, incorrect: 0, task_mismatch: 1, pass: 1 },
+    samples: [
+      { index: 0, line: 1, grade: "pass", score: 1, reason: "fits", user: "Q <b>", assistant: "A\n#### 1", source: "s1" },
+      { index: 2, line: 3, grade: "task_mismatch", score: 0.4, reason: "off-topic", user: "Q2", assistant: "B", source: "s2" },
+    ],
+    formatErrors: [],
+    contamination: { ngram: 13, contaminated_records: 0, rate: 0, threshold: 0.001, examples: [] },
+    duplicateRate: 0,
+    sourceMix: { s1: 2, s2: 1 },
+    lengths: { user: [10, 20, 50], assistant: [5, 8, 1] },
+    validRecords: 3,
+    warnings: [],
+    timingsMs: { read: 4, grade: 6 },
+  },
+  attempts: [{ n: 1, ok: true, records: 3, durationMs: 12 }],
+});
+
+describe("the report worker", () => {
+  it("renders the same page as rendering here, and writeReportFilesAsync writes both files", async () => {
+    useReportWorker();
+    expect(await reportWorkerReady()).toBe(true);
+    const [here, there] = [renderReportHtml(report), await renderReportHtmlAsync(report)];
+    sameModuloClipIds(there, here);
+    const many = await Promise.all(Array.from({ length: 4 }, () => renderReportHtmlAsync(report)));
+    for (const page of many) sameModuloClipIds(page, here);
+    const dir = mkdtempSync(path.join(tmpdir(), "report-worker-"));
+    const out = await writeReportFilesAsync(dir, report);
+    sameModuloClipIds(readFileSync(out.html, "utf8"), here);
+    expect(JSON.parse(readFileSync(out.json, "utf8"))).toEqual(report);
+  });
+
+  it("fails a page that cannot be rendered as rendering here would", async () => {
+    const broken = { ...report, verifier: undefined } as unknown as Report;
+    expect(() => renderReportHtml(broken)).toThrow();
+    await expect(renderReportHtmlAsync(broken)).rejects.toThrow();
+    // and the worker still serves the next page
+    sameModuloClipIds(await renderReportHtmlAsync(report), renderReportHtml(report));
+  });
+});
