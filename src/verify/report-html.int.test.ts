@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { renderReportHtml, renderReportHtmlAsync, reportWorkerReady, useReportWorker } from "./report-html.js";
@@ -55,4 +56,13 @@ describe("the report worker", () => {
     // and the worker still serves the next page
     sameModuloClipIds(await renderReportHtmlAsync(report), renderReportHtml(report));
   });
+
+  it("never keeps a process alive: a script that used it exits by itself", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "report-worker-exit-"));
+    const script = path.join(dir, "use.mts");
+    const mod = path.join(import.meta.dirname, "report-html.ts");
+    writeFileSync(script, `import { useReportWorker, renderReportHtmlAsync } from ${JSON.stringify(mod)};\nuseReportWorker();\nsetTimeout(async () => { await renderReportHtmlAsync(${JSON.stringify(report)}); console.log("rendered"); }, 3000);\n`);
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "" } });
+    expect([r.signal, r.status, r.stdout.trim()]).toEqual([null, 0, "rendered"]);
+  }, 90_000);
 });

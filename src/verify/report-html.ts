@@ -30,8 +30,6 @@ class ReportWorker {
 
   constructor(private readonly worker: Worker) {
     this.started = new Promise((resolve) => (this.settleStarted = resolve));
-    // an idle worker never keeps the process alive; it is referenced while a page is rendering
-    worker.unref();
     worker.on("message", (m: Reply) => {
       if ("ready" in m) {
         this.ready = true;
@@ -47,6 +45,9 @@ class ReportWorker {
     });
     worker.on("error", (e) => this.fail(e));
     worker.on("exit", (code) => this.fail(new Error(`the report worker exited (code ${code})`)));
+    // an idle worker never keeps the process alive; it is referenced while a page is rendering
+    // (after the listeners: adding a "message" listener references the worker again)
+    worker.unref();
   }
 
   render(r: Report): Promise<string> {
