@@ -4,36 +4,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { renderReportHtml, renderReportHtmlAsync, reportWorkerReady, useReportWorker } from "./report-html.js";
 import { buildReport, writeReportFilesAsync, type Report } from "./report.js";
+import { verifierResult } from "./testing.js";
 
 // vega numbers clip paths per thread (clip1, clip2, ...): pages rendered in different threads, or
 // later in the same one, differ in those ids only
 const sameModuloClipIds = (a: string, b: string) => expect(a.replace(/clip\d+/g, "clip")).toBe(b.replace(/clip\d+/g, "clip"));
 
-const report = buildReport({
-  task: "t",
-  result: {
-    status: "ok",
-    reward: 0.7,
-    records: 3,
-    judge: "builtin-rules",
-    sampled: 2,
-    meanScore: 0.7,
-    grades: { invalid: 0, format_error: 0, incorrect: 0, task_mismatch: 1, pass: 1 },
-    samples: [
-      { index: 0, line: 1, grade: "pass", score: 1, reason: "fits", user: "Q <b>", assistant: "A\n#### 1", source: "s1" },
-      { index: 2, line: 3, grade: "task_mismatch", score: 0.4, reason: "off-topic", user: "Q2", assistant: "B", source: "s2" },
-    ],
-    formatErrors: [],
-    contamination: { ngram: 13, contaminated_records: 0, rate: 0, threshold: 0.001, examples: [] },
-    duplicateRate: 0,
-    sourceMix: { s1: 2, s2: 1 },
-    lengths: { user: [10, 20, 50], assistant: [5, 8, 1] },
-    validRecords: 3,
-    warnings: [],
-    timingsMs: { read: 4, grade: 6 },
-  },
-  attempts: [{ n: 1, ok: true, records: 3, durationMs: 12 }],
-});
+const report = buildReport({ task: "t", result: verifierResult(), attempts: [{ n: 1, ok: true, records: 3, durationMs: 12 }] });
 
 describe("the report worker", () => {
   it("renders the same page as rendering here, and writeReportFilesAsync writes both files", async () => {
