@@ -6,7 +6,7 @@
  * - an LLM (chef) policy over a loopback server: its recorded calls are the trajectory.
  * Kept lean (small budgets, 10 graded samples) so CI stays fast.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
@@ -133,5 +133,17 @@ describe("rollout collection (integration)", () => {
     } finally {
       await server.close();
     }
+  }, 180_000);
+
+  it("keeps run folders (report.json and report.html) only when asked; temporary ones leave nothing", async () => {
+    const keep = path.join(dir, "kept");
+    const before = new Set(readdirSync(os.tmpdir()).filter((f) => f.startsWith("datachef-rollout-")));
+    const ctx = { group: 2, seed: 4, samples: 10, maxAttempts: 1, maxRecordsOverride: 200, concurrency: 2 };
+    await rolloutGraph.invoke({ tasks: [tasks[1]!] }, { context: rolloutContext(ctx) });
+    expect(readdirSync(os.tmpdir()).filter((f) => f.startsWith("datachef-rollout-") && !before.has(f))).toEqual([]);
+    const out = await rolloutGraph.invoke({ tasks: [tasks[1]!] }, { context: rolloutContext({ ...ctx, keepRunsDir: keep }) });
+    expect(out.rollouts).toHaveLength(2);
+    const [group] = readdirSync(keep);
+    for (const i of ["0", "1"]) expect(readdirSync(path.join(keep, group!, i))).toEqual(expect.arrayContaining(["report.json", "report.html", "data.jsonl"]));
   }, 180_000);
 });

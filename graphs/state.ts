@@ -25,6 +25,7 @@ export const RecipeContextSchema = z.object({
   wallSeconds: z.number().positive().default(300).describe("Wall-time limit of one script run"),
   memoryMb: z.number().positive().default(2048).describe("Memory limit of one script run"),
   runsDir: z.string().default("runs").describe("Where runs without an explicit outDir are written"),
+  reportHtml: z.boolean().default(true).describe("Write report.html next to report.json (rollouts and the reward server skip it for their temporary folders)"),
   // ---- LLM policy (additive). Empty/null/"auto" = the environment (docs/llm.md), else the built-in policy.
   policyMode: z.enum(["auto", ...POLICY_MODES]).default("auto").describe("LLM policy mode: planner_coder (two calls) or chef (plan + code in one call); auto = env DATACHEF_POLICY_MODE, else planner_coder"),
   model: z.string().default("").describe("Chat model of every LLM agent (overrides DATACHEF_MODEL); none = built-in policy"),

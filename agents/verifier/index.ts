@@ -112,7 +112,7 @@ async function verifyRunNow(input: VerifyRunInput, verifyStarted: number): Promi
     seed: ctx.seed,
     out_dir: input.outDir,
   };
-  await writeReportFilesAsync(workDir, full);
+  await writeReportFilesAsync(workDir, full, { html: ctx.reportHtml !== false });
   publishRun(workDir, input.outDir);
   return full;
 }

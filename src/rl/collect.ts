@@ -96,10 +96,11 @@ export async function planJobs(tasks: string[], ctx: RolloutContext): Promise<Pl
 }
 
 /** The recipe context of one rollout: the collection's settings with the rollout's own seed. */
-function recipeContextFor(ctx: RolloutContext, seed: number) {
+function recipeContextFor(ctx: RolloutContext, seed: number, keepRunDir: boolean) {
   const keys = Object.keys(RecipeContextSchema.shape) as (keyof typeof RecipeContextSchema.shape)[];
   const out = Object.fromEntries(keys.map((k) => [k, ctx[k]])) as Record<string, unknown>;
-  return { ...out, seed, approve: false };
+  // a temporary run folder is deleted when the rollout is stored: no page for it
+  return { ...out, seed, approve: false, reportHtml: keepRunDir && ctx.reportHtml };
 }
 
 export interface RunJobOptions {
@@ -136,7 +137,7 @@ export async function runJob(job: RolloutJob, ctx: RolloutContext, opts: RunJobO
       const state = await runRecipe({
         view,
         outDir,
-        context: recipeContextFor(ctx, job.seed),
+        context: recipeContextFor(ctx, job.seed, !!keep),
         metadata: { rollout_group: job.groupId, rollout_index: job.index, task_id: job.instance.taskId, instance_id: job.instance.instanceId, seed: job.seed },
         callbacks: opts.callbacks,
         signal: opts.signal,

@@ -304,7 +304,8 @@ export class RewardServer {
         outDir,
         after: "approve",
         given: { plan: parsed.plan, planMd: parsed.planMd, recipe: parsed.recipe, check: parsed.check },
-        context: { maxAttempts: 1, wallSeconds: Math.min(120, Math.max(5, this.timeoutMs / 1000 - 10)), ...ctx, approve: false },
+        // the run folder is deleted once scored: no report.html
+        context: { maxAttempts: 1, wallSeconds: Math.min(120, Math.max(5, this.timeoutMs / 1000 - 10)), ...ctx, approve: false, reportHtml: false },
         metadata: { reward_server: true, instance_id: inst.instanceId },
         signal,
       });

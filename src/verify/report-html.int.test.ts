@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { renderReportHtml, renderReportHtmlAsync, reportWorkerReady, useReportWorker } from "./report-html.js";
@@ -22,8 +22,15 @@ describe("the report worker", () => {
     for (const page of many) sameModuloClipIds(page, here);
     const dir = mkdtempSync(path.join(tmpdir(), "report-worker-"));
     const out = await writeReportFilesAsync(dir, report);
-    sameModuloClipIds(readFileSync(out.html, "utf8"), here);
+    sameModuloClipIds(readFileSync(out.html!, "utf8"), here);
     expect(JSON.parse(readFileSync(out.json, "utf8"))).toEqual(report);
+  });
+
+  it("html: false writes report.json alone", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "report-json-only-"));
+    const out = await writeReportFilesAsync(dir, report, { html: false });
+    expect(out.html).toBeNull();
+    expect(readdirSync(dir)).toEqual(["report.json"]);
   });
 
   it("fails a page that cannot be rendered as rendering here would", async () => {

@@ -277,11 +277,11 @@ function writeAtomic(file: string, content: string): void {
   renameSync(tmp, file);
 }
 
-function writeBoth(dir: string, valid: Report, page: string): { json: string; html: string } {
+function writeBoth(dir: string, valid: Report, page: string | null): { json: string; html: string | null } {
   mkdirSync(dir, { recursive: true });
-  const html = path.join(dir, "report.html");
+  const html = page === null ? null : path.join(dir, "report.html");
   const json = path.join(dir, "report.json");
-  writeAtomic(html, page);
+  if (html) writeAtomic(html, page!);
   writeAtomic(json, `${JSON.stringify(valid, null, 2)}\n`);
   return { json, html };
 }
@@ -289,11 +289,14 @@ function writeBoth(dir: string, valid: Report, page: string): { json: string; ht
 /** Validates the report and writes report.html, then report.json (so a report.json always has its page). */
 export function writeReportFiles(dir: string, report: Report): { json: string; html: string } {
   const valid = ReportSchema.parse(report);
-  return writeBoth(dir, valid, renderReportHtml(valid));
+  return writeBoth(dir, valid, renderReportHtml(valid)) as { json: string; html: string };
 }
 
-/** writeReportFiles with the page rendered on the report worker when it is in use (`useReportWorker`). */
-export async function writeReportFilesAsync(dir: string, report: Report): Promise<{ json: string; html: string }> {
+/**
+ * writeReportFiles with the page rendered on the report worker when it is in use
+ * (`useReportWorker`); `html: false` writes report.json alone (a folder nobody will open).
+ */
+export async function writeReportFilesAsync(dir: string, report: Report, opts: { html?: boolean } = {}): Promise<{ json: string; html: string | null }> {
   const valid = ReportSchema.parse(report);
-  return writeBoth(dir, valid, await renderReportHtmlAsync(valid));
+  return writeBoth(dir, valid, opts.html === false ? null : await renderReportHtmlAsync(valid));
 }
