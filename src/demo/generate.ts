@@ -4,6 +4,7 @@
  * an off-domain, a duplicate-heavy and a benchmark-leaking one. Everything is generated here
  * from a seed, so the repo ships code instead of data files.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -113,18 +114,19 @@ export async function ensureDemoPool(dir: string = defaultDemoDir(), opts: DemoO
   const want = { seed: opts.seed ?? DEMO_DEFAULT_SEED, scale: opts.scale ?? 1 };
   const have = await readManifest(target);
   if (have && have.version === DEMO_GENERATOR_VERSION && have.seed === want.seed && have.scale === want.scale) return target;
-  const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
+  // unique per call: concurrent callers in one process must not share a staging folder
+  const staging = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   const ready = async () => {
     const now = await readManifest(target);
     return now !== null && now.version === DEMO_GENERATOR_VERSION && now.seed === want.seed && now.scale === want.scale;
   };
   try {
     await generateDemoPool(staging, want);
-    // another process (a parallel test worker, a second demo) may have finished first
-    if (await ready()) return target;
     if (existsSync(target)) {
+      // another caller (a parallel test worker, a second demo) may have finished first
+      if (await ready()) return target;
       // Only replace a folder this module made (it has our marker) or an empty one.
-      const stale = have !== null || (await isEmptyDir(target));
+      const stale = have !== null || (await readManifest(target)) !== null || (await isEmptyDir(target));
       if (!stale) throw new Error(`${target} exists and is not a datachef demo pool; remove it or pick another folder`);
       await rm(target, { recursive: true, force: true });
     }
