@@ -3,12 +3,11 @@
  * training sets (downstream variants, ladder rungs): the benchmark, its fingerprints and the
  * judge are loaded once per task, and every set is verified at the same sample positions.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { RecipeContext } from "../../graphs/state.js";
 import { judgeForRun } from "../../agents/verifier/llm-judge.js";
 import type { ChatRecord } from "../data/chat.js";
-import { loadBenchmark } from "../recipe/prepare.js";
-import type { Fingerprints } from "../verify/ngrams.js";
+import { benchmarkRecords, readFingerprintsFile } from "../recipe/prepare.js";
 import { verifyDataset } from "../verify/verify.js";
 import type { EvalTask } from "./run-recipe.js";
 import { dvsScore } from "./stats.js";
@@ -22,8 +21,9 @@ export interface RecordScorer {
 
 export async function recordScorer(task: EvalTask, ctx: RecipeContext): Promise<RecordScorer> {
   const contract = task.prepared.verifierContract;
-  const benchmarkRecords = await loadBenchmark(task.loaded);
-  const fingerprints = JSON.parse(readFileSync(task.prepared.fingerprintsPath, "utf8")) as Fingerprints;
+  // the verifier's cached readers: one parse per task, shared with the recipe runs of the eval
+  const benchmark = await benchmarkRecords(task.loaded);
+  const fingerprints = readFingerprintsFile(task.prepared.fingerprintsPath);
   const judge = judgeForRun({ ctx, spec: task.loaded.spec });
   return {
     judgeName: judge ? `llm:${judge.name}` : "builtin-rules",
@@ -33,7 +33,7 @@ export async function recordScorer(task: EvalTask, ctx: RecipeContext): Promise<
         dataPath: file,
         metaPath: null,
         contract,
-        benchmarkRecords,
+        benchmarkRecords: benchmark,
         fingerprints,
         instruction: task.loaded.spec.instruction,
         samples: ctx.samples,

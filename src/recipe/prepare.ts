@@ -73,7 +73,12 @@ export function readFingerprintsFile(file: string): Fingerprints {
 export function fingerprintsFor(benchmarkPath: string, records: unknown[], n: number): { file: string; fp: Fingerprints } {
   const digest = fingerprintDigests.get([benchmarkPath], `n=${n}`, () => createHash("sha256").update(readFileSync(benchmarkPath)).update(`n=${n};v3`).digest("hex").slice(0, 24));
   const file = path.join(cacheDir(), "fingerprints", `${digest}.json`);
-  if (!existsSync(file)) writeFileAtomic(file, JSON.stringify(buildFingerprints(records, { n })));
+  if (!existsSync(file)) {
+    // built here: written for later runs, not parsed back
+    const fp = buildFingerprints(records, { n });
+    writeFileAtomic(file, JSON.stringify(fp));
+    return { file, fp };
+  }
   return { file, fp: readFingerprintsFile(file) };
 }
 
